@@ -1,0 +1,54 @@
+# Thin wrapper over scripts/setup.sh, CMake and CTest. Every target works on a fresh Debian 12.
+# OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are passed through from the environment untouched.
+
+JOBS        := -j2
+BUILD       := build
+BUILD_ASAN  := build-asan
+FORMAT_DIRS := include src tests cli bench
+
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+.PHONY: all setup setup-bench build build-asan test run bench format format-check clean
+
+all: build
+
+# setup.sh checks every package quickly and installs only what is missing.
+setup:
+	bash scripts/setup.sh
+
+setup-bench:
+	bash scripts/setup.sh --bench
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD) $(JOBS)
+
+build-asan:
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DDESCENT_SANITIZE=ON
+	$(ASAN_ENV) cmake --build $(BUILD_ASAN) $(JOBS)
+
+test: setup
+	$(MAKE) build
+	ctest --test-dir $(BUILD) --output-on-failure $(JOBS)
+	$(MAKE) build-asan
+	$(ASAN_ENV) ctest --test-dir $(BUILD_ASAN) --output-on-failure $(JOBS)
+
+run: setup
+	$(MAKE) build
+	./$(BUILD)/descent demo
+
+bench: setup-bench
+	$(MAKE) build
+	mkdir -p $(BUILD)/bench && ./$(BUILD)/descent_bench --out $(BUILD)/bench/results.csv
+
+FORMAT_FILES = $(shell find $(wildcard $(FORMAT_DIRS)) -type f \( -name '*.h' -o -name '*.cpp' \) 2>/dev/null)
+
+format:
+	@if [ -n "$(FORMAT_FILES)" ]; then clang-format -i $(FORMAT_FILES); fi
+
+format-check:
+	@if [ -n "$(FORMAT_FILES)" ]; then clang-format --dry-run --Werror $(FORMAT_FILES); fi
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,19 @@
+#pragma once
+// Subcommands of the `descent` binary. Each lives in its own file cli/cmd_<name>.cpp and exposes
+// one function that adds itself to the app; main() calls every register_<name> once.
+// A subcommand parses its options and calls into the library (later: the app/ layer); it holds
+// no training logic of its own beyond what it prints.
+
+namespace CLI {
+class App;
+}
+
+namespace descent::cli {
+
+// `descent demo`: trains a tiny MLP on a 2-D spiral and prints the loss falling.
+void register_demo(CLI::App& app);
+
+// `descent linear`: the lecture's linear classifier table, losses, gradients and descent.
+void register_linear(CLI::App& app);
+
+}  // namespace descent::cli

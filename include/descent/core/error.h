@@ -1,0 +1,44 @@
+#pragma once
+// Errors thrown by descent. Every failure is an exception derived from descent::Error whose
+// message names the operation and the offending shapes, dtypes, keys or positions.
+#include <stdexcept>
+#include <string>
+
+namespace descent {
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& what) : std::runtime_error(what) {}
+};
+
+// Incompatible or invalid shapes (broadcasting, matmul inner dimensions, reshape sizes, ...).
+class ShapeError : public Error {
+  using Error::Error;
+};
+
+// A dtype the operation does not accept, or a mismatch between operands.
+class DTypeError : public Error {
+  using Error::Error;
+};
+
+// An index or axis outside its valid range.
+class IndexError : public Error {
+  using Error::Error;
+};
+
+// An invalid argument value (negative count, step of zero, non-finite where finite is required).
+class ValueError : public Error {
+  using Error::Error;
+};
+
+// Misuse of automatic differentiation (backward twice, non-scalar without grad_outputs, ...).
+class AutogradError : public Error {
+  using Error::Error;
+};
+
+// Files and streams: what file, what position.
+class IOError : public Error {
+  using Error::Error;
+};
+
+}  // namespace descent

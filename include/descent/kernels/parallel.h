@@ -1,0 +1,27 @@
+#pragma once
+// Parallel loops over a small persistent thread pool.
+//
+// Work is split only when each piece gets at least `grain` elements, so small tensors run on
+// the calling thread and never pay for waking a worker; this keeps two threads from ever being
+// slower than one on small ops. Splits depend only on the sizes and the thread count, never on
+// timing, so results are deterministic for a fixed thread count.
+#include <cstdint>
+#include <functional>
+
+namespace descent::kernels {
+
+// Threads used by descent's kernels (and by the BLAS it calls). Defaults to the hardware
+// concurrency, or to DESCENT_NUM_THREADS when set.
+int num_threads();
+void set_num_threads(int n);
+
+// Calls body(begin, end) over disjoint ranges that cover [0, n).
+void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body);
+
+// Calls task(i) for every i in [0, count), spread over the pool. Tasks must be independent.
+void parallel_tasks(int64_t count, const std::function<void(int64_t)>& task);
+
+// Default minimum elements per piece for cheap elementwise loops.
+constexpr int64_t kElementwiseGrain = 32768;
+
+}  // namespace descent::kernels

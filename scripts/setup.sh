@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages descent needs, and only those that are missing.
+# Idempotent and quick when everything is present. Usage: scripts/setup.sh [--bench]
+set -euo pipefail
+
+# Packages for building and testing. Append here; keep one list.
+PACKAGES=(
+  build-essential
+  cmake
+  g++
+  clang
+  clang-format
+  libopenblas-dev
+  libopenblas0-pthread
+  nlohmann-json3-dev
+  libcli11-dev
+  libfmt-dev
+  zlib1g-dev
+  libgtest-dev
+  libgmock-dev
+  googletest
+  libbenchmark-dev
+  pkg-config
+)
+
+# Extra packages for `make bench` (PyTorch runs with /usr/bin/python3).
+BENCH_PACKAGES=(
+  python3-torch
+)
+
+want=("${PACKAGES[@]}")
+for arg in "$@"; do
+  case "$arg" in
+    --bench) want+=("${BENCH_PACKAGES[@]}") ;;
+    -h | --help)
+      echo "usage: $0 [--bench]"
+      exit 0
+      ;;
+    *)
+      echo "setup: unknown argument: $arg" >&2
+      exit 2
+      ;;
+  esac
+done
+
+missing=()
+for pkg in "${want[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+
+echo "setup: installing missing packages: ${missing[*]}"
+if [[ $(id -u) -eq 0 ]]; then
+  run_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  run_root=(sudo)
+else
+  echo "setup: error: not root and sudo is not available; as root, run:" >&2
+  echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${run_root[@]}" apt-get update -q
+"${run_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "setup: done"

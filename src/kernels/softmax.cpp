@@ -1,0 +1,151 @@
+#include "descent/kernels/softmax.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <type_traits>
+
+#include "descent/kernels/elementwise.h"
+#include "fast_math.h"
+#include "loops.h"
+
+namespace descent::kernels {
+namespace {
+
+// Columns handled together when the softmax axis is not innermost (stack arrays).
+constexpr int64_t kColumns = 128;
+// Minimum elements per parallel piece (exp and log make each element costly).
+constexpr int64_t kSoftmaxGrain = 8192;
+
+// e^v for v <= 0 (the shifted inputs), in double: the branch-free approximation for float
+// tensors (relative error ~1e-12, far below float precision), the C library for double ones.
+template <typename T>
+double exp_of(double v) {
+  if constexpr (std::is_same_v<T, float>)
+    return exp_for_float(v);
+  else
+    return std::exp(v);
+}
+
+template <typename T>
+T max_with_nan(T a, T b) {
+  return (b > a || std::isnan(b)) ? b : a;
+}
+
+// x viewed as [outer, n, inner], contiguous; calls row(o, j0, cols) over blocks of at most
+// kColumns columns (or, with inner == 1, over single rows), spread over the pool.
+template <typename Block>
+void for_blocks(int64_t outer, int64_t n, int64_t inner, Block block) {
+  const int64_t width = std::min(inner, kColumns);
+  const int64_t nblocks = (inner + width - 1) / width;
+  split(outer * nblocks, std::max<int64_t>(1, kSoftmaxGrain / std::max<int64_t>(1, n * width)),
+        [&](int64_t begin, int64_t end) {
+          for (int64_t t = begin; t < end; ++t) {
+            const int64_t o = t / nblocks, j0 = (t % nblocks) * width;
+            block(o, j0, std::min(width, inner - j0));
+          }
+        });
+}
+
+struct Geometry {
+  size_t dim;
+  int64_t outer = 1, n = 1, inner = 1;
+};
+
+// The [outer, n, inner] view of a tensor along `dim`. A 0-dimensional tensor is one row of one.
+Geometry geometry(const Shape& shape, int64_t dim, const char* op) {
+  Geometry g{static_cast<size_t>(normalize_axis(dim, static_cast<int64_t>(shape.size()), op))};
+  if (shape.empty()) return g;
+  for (size_t d = 0; d < g.dim; ++d) g.outer *= shape[d];
+  g.n = shape[g.dim];
+  for (size_t d = g.dim + 1; d < shape.size(); ++d) g.inner *= shape[d];
+  return g;
+}
+
+template <typename T>
+void log_softmax_kernel(const T* x, T* y, const Geometry& g) {
+  const int64_t n = g.n, inner = g.inner;
+  for_blocks(g.outer, n, inner, [&](int64_t o, int64_t j0, int64_t cols) {
+    const T* xb = x + o * n * inner + j0;
+    T* yb = y + o * n * inner + j0;
+    if (inner == 1) {
+      T m = xb[0];
+      for (int64_t i = 1; i < n; ++i) m = max_with_nan(m, xb[i]);
+      double s = 0;
+      for (int64_t i = 0; i < n; ++i) s += exp_of<T>(static_cast<double>(xb[i]) - m);
+      const double ls = std::log(s);
+      for (int64_t i = 0; i < n; ++i) yb[i] = static_cast<T>((static_cast<double>(xb[i]) - m) - ls);
+      return;
+    }
+    T m[kColumns];
+    double s[kColumns];
+    for (int64_t j = 0; j < cols; ++j) {
+      m[j] = xb[j];
+      s[j] = 0;
+    }
+    for (int64_t i = 1; i < n; ++i)
+      for (int64_t j = 0; j < cols; ++j) m[j] = max_with_nan(m[j], xb[i * inner + j]);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        s[j] += exp_of<T>(static_cast<double>(xb[i * inner + j]) - m[j]);
+    for (int64_t j = 0; j < cols; ++j) s[j] = std::log(s[j]);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        yb[i * inner + j] = static_cast<T>((static_cast<double>(xb[i * inner + j]) - m[j]) - s[j]);
+  });
+}
+
+template <typename T>
+void log_softmax_backward_kernel(const T* y, const T* g, T* gx, const Geometry& geo) {
+  const int64_t n = geo.n, inner = geo.inner;
+  for_blocks(geo.outer, n, inner, [&](int64_t o, int64_t j0, int64_t cols) {
+    const int64_t base = o * n * inner + j0;
+    double s[kColumns];
+    for (int64_t j = 0; j < cols; ++j) s[j] = 0;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < cols; ++j) s[j] += static_cast<double>(g[base + i * inner + j]);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        const int64_t e = base + i * inner + j;
+        gx[e] =
+            static_cast<T>(static_cast<double>(g[e]) - exp_of<T>(static_cast<double>(y[e])) * s[j]);
+      }
+  });
+}
+
+}  // namespace
+
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  if (!x.defined()) throw ValueError("log_softmax: tensor is undefined");
+  return dispatch_floating(x.dtype(), "log_softmax", [&](auto z) {
+    using T = decltype(z);
+    const Geometry g = geometry(x.shape(), dim, "log_softmax");
+    Tensor out = Tensor::empty(x.shape(), x.dtype());
+    if (out.numel() == 0) return out;
+    const Tensor xc = contiguous(x);
+    log_softmax_kernel<T>(xc.data<T>(), out.data<T>(), g);
+    return out;
+  });
+}
+
+Tensor log_softmax_backward(const Tensor& y, const Tensor& g, int64_t dim) {
+  if (!y.defined() || !g.defined()) throw ValueError("log_softmax_backward: tensor is undefined");
+  if (y.dtype() != g.dtype())
+    throw DTypeError("log_softmax_backward: output and gradient have dtypes " +
+                     std::string(dtype_name(y.dtype())) + " and " +
+                     std::string(dtype_name(g.dtype())));
+  if (!(y.shape() == g.shape()))
+    throw ShapeError("log_softmax_backward: output of shape " + y.shape().str() +
+                     " and gradient of shape " + g.shape().str() + " differ");
+  return dispatch_floating(y.dtype(), "log_softmax_backward", [&](auto z) {
+    using T = decltype(z);
+    const Geometry geo = geometry(y.shape(), dim, "log_softmax_backward");
+    Tensor out = Tensor::empty(y.shape(), y.dtype());
+    if (out.numel() == 0) return out;
+    const Tensor yc = contiguous(y), gc = contiguous(g);
+    log_softmax_backward_kernel<T>(yc.data<T>(), gc.data<T>(), out.data<T>(), geo);
+    return out;
+  });
+}
+
+}  // namespace descent::kernels

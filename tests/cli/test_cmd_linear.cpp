@@ -1,0 +1,130 @@
+// `descent linear` end to end: runs the built binary (DESCENT_CLI_PATH) and reads its output.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `descent <args>` through the shell; args are trusted test strings.
+Result run_cli(const std::string& args) {
+  const std::string cmd = std::string("'") + DESCENT_CLI_PATH + "' " + args + " 2>&1";
+  Result r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int st = pclose(pipe);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+// A file in the test's temporary directory with the given contents.
+std::string temp_file(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("descent_test_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+double round2(double v) {
+  return std::round(v * 100.0) / 100.0;
+}
+
+TEST(CliLinear, JsonReproducesTheLecture) {
+  const Result r = run_cli("linear --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(j.at("rows").size(), 9u);
+  const nlohmann::json& row0 = j.at("rows")[0];
+  EXPECT_EQ(row0.at("x"), nlohmann::json({0.5, 0.4}));
+  EXPECT_EQ(row0.at("y"), 0);
+  EXPECT_EQ(round2(row0.at("scores")[0].get<double>()), 1.30);
+  EXPECT_EQ(round2(row0.at("scores")[1].get<double>()), -0.10);
+  EXPECT_EQ(round2(row0.at("scores")[2].get<double>()), 0.60);
+  EXPECT_EQ(round2(row0.at("loss").get<double>()), 0.30);
+  EXPECT_EQ(round2(j.at("rows")[4].at("loss").get<double>()), 6.80);
+  EXPECT_EQ(round2(j.at("data_loss").get<double>()), 2.77);
+  EXPECT_EQ(round2(j.at("reg_loss").get<double>()), 3.50);
+  EXPECT_EQ(round2(j.at("total_loss").get<double>()), 6.27);
+  EXPECT_EQ(j.at("grad").at("W").size(), 3u);
+  EXPECT_EQ(round2(j.at("grad").at("W")[1][1].get<double>()), -1.18);
+  EXPECT_EQ(round2(j.at("grad").at("b")[0].get<double>()), 0.11);
+  EXPECT_TRUE(j.at("history").empty());
+}
+
+TEST(CliLinear, StepsFillTheHistory) {
+  const Result r = run_cli("linear --json --steps 3 --lr 0.05 --loss softmax --reg 0.01");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(j.at("history").size(), 3u);
+  EXPECT_LT(j.at("history")[2].get<double>(), j.at("history")[0].get<double>());
+  EXPECT_EQ(j.at("history")[2].get<double>(), j.at("total_loss").get<double>());
+  EXPECT_EQ(j.at("loss_function"), "softmax");
+}
+
+TEST(CliLinear, TablePrintsTheSlidesNumbers) {
+  const Result r = run_cli("linear");
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* s : {"1.30", "-2.90", "6.80", "4.70", "2.77", "3.50", "6.27", "W[1,1]"})
+    EXPECT_NE(r.output.find(s), std::string::npos) << s << " missing from:\n" << r.output;
+  const Result steps = run_cli("linear --steps 2");
+  ASSERT_EQ(steps.status, 0) << steps.output;
+  EXPECT_NE(steps.output.find("After 2 gradient steps"), std::string::npos) << steps.output;
+}
+
+TEST(CliLinear, ReadsPointsFiles) {
+  const std::string path = temp_file("ok.csv", "x0,x1,y\n0.5,0.4,0\n-0.4,0.3,1\n");
+  const Result r = run_cli("linear --json --points '" + path + "'");
+  std::filesystem::remove(path);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(j.at("rows").size(), 2u);
+  EXPECT_EQ(round2(j.at("rows")[1].at("loss").get<double>()), 3.20);
+}
+
+TEST(CliLinear, MalformedPointsFilesAreClearErrors) {
+  const struct {
+    const char* name;
+    const char* text;
+    const char* expect;
+  } cases[] = {
+      {"ragged.csv", "x0,x1,y\n1,2,0\n1,2\n", ":3: expected 3 fields"},
+      {"text.csv", "1,2,0\n1,two,0\n", ":2: x1 'two' is not a finite number"},
+      {"label.csv", "1,2,0.5\n", ":1: label '0.5'"},
+      {"negative.csv", "1,2,0\n\n1,2,-2\n", ":3: label '-2'"},
+      {"classes.csv", "1,2,0\n1,2,7\n", "point 2 (1, 2) has label 7"},
+  };
+  for (const auto& c : cases) {
+    const std::string path = temp_file(c.name, c.text);
+    const Result r = run_cli("linear --points '" + path + "'");
+    std::filesystem::remove(path);
+    EXPECT_EQ(r.status, 1) << c.name << ": " << r.output;
+    EXPECT_NE(r.output.find(c.expect), std::string::npos) << c.name << ": " << r.output;
+  }
+  const Result missing = run_cli("linear --points /nonexistent/p.csv");
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.output.find("/nonexistent/p.csv"), std::string::npos) << missing.output;
+}
+
+TEST(CliLinear, RejectsUnknownLossAndNegativeReg) {
+  EXPECT_NE(run_cli("linear --loss hinge").status, 0);
+  EXPECT_NE(run_cli("linear --reg -1").status, 0);
+  EXPECT_NE(run_cli("linear --lr 0").status, 0);
+}
+
+}  // namespace

@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""PyTorch side of descent's benchmark suite (bench/, `make bench`).
+
+Runs the same workloads as build/descent_bench, measured the same way (bench/timing.h: warm-up,
+then batches of about 2 ms for about 0.5 s in all, report the median time per call over the
+batches), and prints one JSON object per line on stdout:
+
+    {"workload": "tiny_step", "value": 98.1, "unit": "us", "threads": 1,
+     "by_threads": {"1": 98.1, "2": 301.4}}
+
+Workloads named `<name>_t<n>` run with torch.set_num_threads(n). Every other workload runs with
+1 and with 2 threads (the machine's cores, at most) and reports its best; `threads` says which
+won and `by_threads` gives both. tiny_step also prints its first losses (`check`) so that the
+C++ side can verify it trains the very same network.
+
+Run with Debian's interpreter: /usr/bin/python3 tools/bench_torch.py [--quick] [--only a,b]
+Progress and warnings go to stderr.
+"""
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+# --- timing (keep in step with bench/timing.h) ----------------------------------------------
+
+FULL = {"total_s": 0.5, "min_batches": 7, "batch_s": 0.002, "warmup_s": 0.05}
+QUICK = {"total_s": 0.05, "min_batches": 3, "batch_s": 0.002, "warmup_s": 0.01}
+
+
+def measure(fn, cfg):
+    """Median seconds per call of fn() over batches of about cfg['batch_s'] each, run until
+    cfg['total_s'] has passed (at least cfg['min_batches']). Short batches keep other
+    processes' time slices out of most batches; see bench/timing.h."""
+    clock = time.perf_counter
+    calls = 0
+    start = clock()
+    while True:
+        fn()
+        calls += 1
+        elapsed = clock() - start
+        if calls >= 2 and elapsed >= cfg["warmup_s"]:
+            break
+    per_call = elapsed / calls
+    iters = max(1, round(cfg["batch_s"] / max(per_call, 1e-9)))
+    times = []
+    start = clock()
+    while len(times) < cfg["min_batches"] or clock() - start < cfg["total_s"]:
+        t0 = clock()
+        for _ in range(iters):
+            fn()
+        times.append((clock() - t0) / iters)
+    return statistics.median(times)
+
+
+# --- deterministic inputs shared with the C++ side (bench/tiny_step.cpp) -----------------------
+
+
+def det_values(n, salt, scale):
+    """scale * sin(0.37 i + salt): the same doubles as std::sin in C++ (both use glibc)."""
+    return [scale * math.sin(0.37 * i + salt) for i in range(n)]
+
+
+def det_tensor(shape, salt, scale):
+    n = math.prod(shape)
+    return torch.tensor(det_values(n, salt, scale), dtype=torch.float64).to(torch.float32).reshape(shape)
+
+
+# --- workloads: each returns a no-argument callable ---------------------------------------------
+
+TINY_LR = 0.1
+TINY_MOMENTUM = 0.9
+TINY_BATCH = 32
+
+
+def tiny_net():
+    """2 -> 16 -> 16 -> 3, tanh; the parameters, their momentum buffers, a batch and labels."""
+    sizes = [(2, 16), (16, 16), (16, 3)]
+    params = []
+    for layer, (fan_in, fan_out) in enumerate(sizes):
+        w = det_tensor((fan_in, fan_out), 1.0 + layer, 1.0 / math.sqrt(fan_in))
+        b = det_tensor((fan_out,), 10.0 + layer, 0.1)
+        params += [w.requires_grad_(), b.requires_grad_()]
+    vel = [torch.zeros_like(p) for p in params]
+    x = det_tensor((TINY_BATCH, 2), 20.0, 1.0)
+    y = torch.tensor([(7 * i) % 3 for i in range(TINY_BATCH)], dtype=torch.int64)
+    return params, vel, x, y
+
+
+def make_tiny_step():
+    params, vel, x, y = tiny_net()
+    w1, b1, w2, b2, w3, b3 = params
+
+    def step():
+        h1 = torch.tanh(torch.matmul(x, w1) + b1)
+        h2 = torch.tanh(torch.matmul(h1, w2) + b2)
+        h3 = torch.matmul(h2, w3) + b3
+        loss = -torch.mean(torch.gather(torch.log_softmax(h3, 1), 1, y.reshape(TINY_BATCH, 1)))
+        loss.backward()
+        with torch.no_grad():
+            for p, v in zip(params, vel):
+                g = p.grad
+                v.mul_(TINY_MOMENTUM).add_(g)
+                p.add_(v, alpha=-TINY_LR)
+                g.zero_()
+        return loss
+
+    return step
+
+
+def tiny_step_check(steps=5):
+    step = make_tiny_step()
+    return [float(step().item()) for _ in range(steps)]
+
+
+def make_matmul(m, n, k, trans_a=False, trans_b=False):
+    """[m,k] @ [k,n]; a transposed operand is a transposed view of a contiguous tensor."""
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn((k, m) if trans_a else (m, k), generator=gen)
+    b = torch.randn((n, k) if trans_b else (k, n), generator=gen)
+    a = a.t() if trans_a else a
+    b = b.t() if trans_b else b
+    return lambda: torch.matmul(a, b)
+
+
+def make_add(n):
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(n, generator=gen)
+    b = torch.randn(n, generator=gen)
+    return lambda: a + b
+
+
+# The descent side names the same rows in bench/matmul.cpp (kMlpGemms).
+MLP_GEMMS = {
+    # name: (m, n, k, trans_a, trans_b)
+    "mlp_fwd1": (128, 256, 784, False, False),
+    "mlp_fwd2": (128, 128, 256, False, False),
+    "mlp_fwd3": (128, 10, 128, False, False),
+    "mlp_bwd_dx3": (128, 128, 10, False, True),
+    "mlp_bwd_dw3": (128, 10, 128, True, False),
+    "mlp_bwd_dx2": (128, 256, 128, False, True),
+    "mlp_bwd_dw2": (256, 128, 128, True, False),
+    "mlp_bwd_dw1": (784, 256, 128, True, False),
+}
+
+# name: (factory, unit, scale from seconds)
+WORKLOADS = {
+    "tiny_step": (make_tiny_step, "us", 1e6),
+    "matmul_1024": (lambda: make_matmul(1024, 1024, 1024), "ms", 1e3),
+    "add_16m": (lambda: make_add(16 * 1024 * 1024), "ms", 1e3),
+}
+for _name, _shape in MLP_GEMMS.items():
+    WORKLOADS[_name] = ((lambda s: lambda: make_matmul(*s))(_shape), "us", 1e6)
+# Small ops at a fixed thread count (bench/threads.cpp).
+for _n in (1, 2):
+    WORKLOADS[f"add_1k_t{_n}"] = (lambda: make_add(1000), "us", 1e6)
+    WORKLOADS[f"add_64k_t{_n}"] = (lambda: make_add(64 * 1024), "us", 1e6)
+    WORKLOADS[f"add_1m_t{_n}"] = (lambda: make_add(1024 * 1024), "us", 1e6)
+    WORKLOADS[f"tiny_step_t{_n}"] = (make_tiny_step, "us", 1e6)
+
+
+def thread_counts(name):
+    """The fixed count of a `_t<n>` workload, else 1 and the machine's cores (at most 2)."""
+    head, sep, tail = name.rpartition("_t")
+    if sep and tail.isdigit():
+        return [int(tail)]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return sorted({1, max(1, min(2, cores or 1))})
+
+
+def run(name, cfg):
+    factory, unit, scale = WORKLOADS[name]
+    by_threads = {}
+    for n in thread_counts(name):
+        torch.set_num_threads(n)
+        fn = factory()
+        by_threads[n] = measure(fn, cfg) * scale
+    best = min(by_threads, key=by_threads.get)
+    row = {
+        "workload": name,
+        "value": by_threads[best],
+        "unit": unit,
+        "threads": best,
+        "by_threads": {str(k): v for k, v in by_threads.items()},
+    }
+    if name == "tiny_step":
+        row["check"] = tiny_step_check()
+    return row
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short timings (smoke run)")
+    parser.add_argument("--only", default="", help="comma-separated workload names")
+    parser.add_argument("--list", action="store_true", help="print the workload names and exit")
+    args = parser.parse_args()
+
+    if args.list:
+        print("\n".join(WORKLOADS))
+        return 0
+    names = [n for n in args.only.split(",") if n] or list(WORKLOADS)
+    unknown = [n for n in names if n not in WORKLOADS]
+    if unknown:
+        print(f"bench_torch: unknown workload(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+
+    cfg = QUICK if args.quick else FULL
+    print(f"bench_torch: torch {torch.__version__}, {len(names)} workload(s)", file=sys.stderr)
+    print(json.dumps({"torch_version": torch.__version__}), flush=True)
+    for name in names:
+        row = run(name, cfg)
+        print(json.dumps(row), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
