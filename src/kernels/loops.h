@@ -2,7 +2,9 @@
 // Typed map loops over broadcast operands, the building block of every elementwise kernel.
 // Each has a contiguous fast path (which the compiler vectorizes), a broadcast-scalar path,
 // and a general strided path; large tensors are split over the thread pool.
+#include <algorithm>
 #include <array>
+#include <span>
 
 #include "descent/core/broadcast.h"
 #include "descent/kernels/parallel.h"
@@ -88,6 +90,28 @@ void map2(const Tensor& out, const Tensor& a, const Tensor& b, F f,
       } else {
         const TO v = f(*x, *y);
         for (int64_t i = begin; i < end; ++i) o[i] = v;
+      }
+    });
+    return;
+  }
+  if (out.is_contiguous() && flat_like(a, out) && b.is_contiguous() && b.numel() > 1 &&
+      out.dim() > b.dim() &&
+      b.shape() == Shape(std::span(out.shape().end() - b.dim(), out.shape().end()))) {
+    // b broadcast along leading dimensions (a bias row added to every example): rows of out.
+    TO* o = static_cast<TO*>(out.raw_data());
+    const TA* x = static_cast<const TA*>(a.raw_data());
+    const TB* y = static_cast<const TB*>(b.raw_data());
+    const int64_t row = b.numel(), rows = out.numel() / row;
+    const bool xs = a.numel() == 1;
+    split(rows, std::max<int64_t>(1, grain / row), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        TO* orow = o + r * row;
+        if (xs) {
+          for (int64_t j = 0; j < row; ++j) orow[j] = f(*x, y[j]);
+        } else {
+          const TA* xrow = x + r * row;
+          for (int64_t j = 0; j < row; ++j) orow[j] = f(xrow[j], y[j]);
+        }
       }
     });
     return;

@@ -30,6 +30,7 @@ class Pool {
   void resize(int threads) {
     stop_workers();
     stopping_ = false;
+    stopping_flag_ = false;
     for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
   }
 
@@ -70,10 +71,23 @@ class Pool {
     t_inside_pool = false;
   }
 
+  // Waking a sleeping thread costs tens of microseconds, as much as a whole large loop;
+  // a worker that just finished a job therefore polls for the next one for a short while
+  // (about 50 µs) before going to sleep. Loops in a training step come back to back.
+  void spin_until_new_job(uint64_t seen) const {
+    for (int i = 0; i < 20000; ++i) {
+      if (generation_.load(std::memory_order_acquire) != seen || stopping_flag_.load()) return;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+  }
+
   void worker_loop() {
     uint64_t seen = 0;
     for (;;) {
       Job* job;
+      spin_until_new_job(seen);
       {
         std::unique_lock g(mu_);
         wake_.wait(g, [&] { return stopping_ || (generation_ != seen && current_); });
@@ -93,6 +107,7 @@ class Pool {
     {
       std::lock_guard g(mu_);
       stopping_ = true;
+      stopping_flag_ = true;
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
@@ -103,8 +118,9 @@ class Pool {
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
   Job* current_ = nullptr;
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_{0};
   bool stopping_ = false;
+  std::atomic<bool> stopping_flag_{false};  // stopping_, readable without the lock
 };
 
 int default_threads() {
@@ -158,8 +174,10 @@ void parallel_tasks(int64_t count, const std::function<void(int64_t)>& task) {
 
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
   if (n <= 0) return;
+  // Up to four pieces per thread, so that a thread slowed down by something else does not
+  // hold up the others: whoever is free takes the next piece.
   const int64_t pieces =
-      std::min<int64_t>(num_threads(), std::max<int64_t>(1, n / std::max<int64_t>(grain, 1)));
+      std::min<int64_t>(4 * num_threads(), std::max<int64_t>(1, n / std::max<int64_t>(grain, 1)));
   if (pieces <= 1 || t_inside_pool) {
     body(0, n);
     return;

@@ -13,38 +13,15 @@
 #include "descent/core/tensor.h"
 #include "descent/kernels/parallel.h"
 #include "descent/kernels/reduce.h"
+#include "kernel_test_util.h"
 
 namespace descent::kernels {
 namespace {
 
-using Index = std::vector<int64_t>;
+using test_util::for_each_index;
+using test_util::get;
+using test_util::Index;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Element of t at a multi-index, through its strides.
-double get(const Tensor& t, const Index& idx) {
-  int64_t off = t.offset();
-  for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * t.strides()[d];
-  return dispatch(t.dtype(), [&](auto z) {
-    using T = decltype(z);
-    return static_cast<double>(static_cast<const T*>(t.storage()->data())[off]);
-  });
-}
-
-// Calls f on every multi-index of `shape` in row-major order.
-void for_each_index(const Shape& shape, const std::function<void(const Index&)>& f) {
-  if (shape.numel() == 0) return;
-  Index idx(shape.size(), 0);
-  for (;;) {
-    f(idx);
-    size_t d = shape.size();
-    for (;;) {
-      if (d == 0) return;
-      --d;
-      if (++idx[d] < shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-}
 
 // Reference reduction in double: the output in row-major order of the keepdim shape.
 std::vector<double> reference(Reduce op, const Tensor& x, const Index& axes) {

@@ -13,35 +13,14 @@
 #include "descent/core/rng.h"
 #include "descent/core/tensor.h"
 #include "descent/kernels/softmax.h"
+#include "kernel_test_util.h"
 
 namespace descent::kernels {
 namespace {
 
-using Index = std::vector<int64_t>;
-
-double get(const Tensor& t, const Index& idx) {
-  int64_t off = t.offset();
-  for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * t.strides()[d];
-  return dispatch(t.dtype(), [&](auto z) {
-    using T = decltype(z);
-    return static_cast<double>(static_cast<const T*>(t.storage()->data())[off]);
-  });
-}
-
-void for_each_index(const Shape& shape, const std::function<void(const Index&)>& f) {
-  if (shape.numel() == 0) return;
-  Index idx(shape.size(), 0);
-  for (;;) {
-    f(idx);
-    size_t d = shape.size();
-    for (;;) {
-      if (d == 0) return;
-      --d;
-      if (++idx[d] < shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-}
+using test_util::for_each_index;
+using test_util::get;
+using test_util::Index;
 
 // Values of the lane through `idx` along `dim`.
 std::vector<double> lane(const Tensor& t, Index idx, size_t dim) {

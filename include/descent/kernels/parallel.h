@@ -22,6 +22,6 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
 void parallel_tasks(int64_t count, const std::function<void(int64_t)>& task);
 
 // Default minimum elements per piece for cheap elementwise loops.
-constexpr int64_t kElementwiseGrain = 32768;
+constexpr int64_t kElementwiseGrain = 65536;
 
 }  // namespace descent::kernels

@@ -1,0 +1,96 @@
+#pragma once
+// The pieces shared by every benchmark: result rows, extra printed sections, the context a
+// workload runs in, and the workload table (bench/main.cpp) that later issues extend.
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "torch_runner.h"
+
+namespace descent::bench {
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// One line of the results: both sides in the same time unit, so ratio = descent / pytorch and
+// lower is better. Only rows with in_csv go to results.csv.
+struct Row {
+  std::string workload;
+  double descent = kNaN;
+  double pytorch = kNaN;
+  std::string unit;
+  std::string note;
+  bool in_csv = true;
+
+  double ratio() const { return descent / pytorch; }
+};
+
+// A free-form table printed after the main one (matmul vs direct BLAS, bandwidth, threads).
+struct Section {
+  std::string title;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> notes;  // printed under the table
+};
+
+// A stated performance goal and whether this run met it.
+struct Goal {
+  std::string what;
+  std::string measured;
+  bool met = false;
+};
+
+struct Report {
+  std::vector<Row> rows;
+  std::vector<Section> sections;
+  std::vector<Goal> goals;
+
+  // Prints everything to stdout.
+  void print() const;
+  // results.csv with the columns workload,descent,pytorch,ratio,unit.
+  void write_csv(const std::string& path) const;
+};
+
+struct Context {
+  bool quick = false;
+  const TorchResults* torch = nullptr;
+  Report* report = nullptr;
+
+  // The PyTorch value of a workload in `unit`, or NaN (with a note) when it is missing.
+  double torch_value(const std::string& workload) const;
+  // "torch: best at 1 thread (2 threads: 301.4)" for the note column.
+  std::string torch_note(const std::string& workload) const;
+  // Adds a row whose pytorch side is the PyTorch workload of the same name.
+  Row& add_row(const std::string& workload, double descent_value, const std::string& unit,
+               const std::string& note = "");
+};
+
+// A family of workloads: `run` measures descent and adds rows/sections to the report;
+// `torch_workloads` are the tools/bench_torch.py workloads it compares with.
+struct Workload {
+  const char* name;
+  const char* summary;
+  std::vector<std::string> torch_workloads;
+  void (*run)(Context&);
+};
+
+// The table of every workload, in running order (bench/main.cpp).
+const std::vector<Workload>& workloads();
+
+// --- the families (one file each) ---
+void run_tiny_step(Context& ctx);    // tiny_step.cpp
+void run_matmul_1024(Context& ctx);  // matmul.cpp
+void run_mlp_gemm(Context& ctx);     // matmul.cpp
+void run_add_16m(Context& ctx);      // elementwise.cpp
+void run_threads(Context& ctx);      // threads.cpp
+
+// The PyTorch workloads each family compares with (rows of the same names).
+std::vector<std::string> mlp_gemm_names();         // matmul.cpp
+std::vector<std::string> thread_workload_names();  // threads.cpp
+
+// --- formatting helpers (report.cpp) ---
+std::string fmt_value(double v);  // 3 significant digits, "-" for NaN
+std::string fmt_percent(double fraction);
+
+}  // namespace descent::bench
