@@ -10,8 +10,8 @@ batches), and prints one JSON object per line on stdout:
 
 Workloads named `<name>_t<n>` run with torch.set_num_threads(n). Every other workload runs with
 1 and with 2 threads (the machine's cores, at most) and reports its best; `threads` says which
-won and `by_threads` gives both. tiny_step also prints its first losses (`check`) so that the
-C++ side can verify it trains the very same network.
+won and `by_threads` gives both. tiny_step and tiny_step_nn also print their first losses
+(`check`) so that the C++ side can verify it trains the very same network.
 
 Run with Debian's interpreter: /usr/bin/python3 tools/bench_torch.py [--quick] [--only a,b]
 Progress and warnings go to stderr.
@@ -113,9 +113,65 @@ def make_tiny_step():
     return step
 
 
-def tiny_step_check(steps=5):
-    step = make_tiny_step()
+def make_tiny_step_nn():
+    """tiny_step's network as nn.Sequential (bench/nn_step.cpp): nn.Linear holds weight as
+    [out, in], so it gets the transposes of tiny_net()'s numbers; same loss and update."""
+    params, _, x, y = tiny_net()
+    model = torch.nn.Sequential(
+        torch.nn.Linear(2, 16), torch.nn.Tanh(),
+        torch.nn.Linear(16, 16), torch.nn.Tanh(),
+        torch.nn.Linear(16, 3),
+    )
+    with torch.no_grad():
+        for layer, lin in enumerate(model[::2]):
+            lin.weight.copy_(params[2 * layer].t())
+            lin.bias.copy_(params[2 * layer + 1])
+    model_params = list(model.parameters())
+    vel = [torch.zeros_like(p) for p in model_params]
+
+    def step():
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        with torch.no_grad():
+            for p, v in zip(model_params, vel):
+                g = p.grad
+                v.mul_(TINY_MOMENTUM).add_(g)
+                p.add_(v, alpha=-TINY_LR)
+                g.zero_()
+        return loss
+
+    return step
+
+
+def make_mlp784_step():
+    """Forward + backward of a 784-256-128-10 ReLU MLP at batch 128, then zero_grad (to None,
+    as descent's Module::zero_grad); default init, fixed seed."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 256), torch.nn.ReLU(),
+        torch.nn.Linear(256, 128), torch.nn.ReLU(),
+        torch.nn.Linear(128, 10),
+    )
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(128, 784, generator=gen)
+    y = torch.randint(0, 10, (128,), generator=gen)
+
+    def step():
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        model.zero_grad(set_to_none=True)
+        return loss
+
+    return step
+
+
+def first_losses(factory, steps=5):
+    step = factory()
     return [float(step().item()) for _ in range(steps)]
+
+
+# Workloads whose first losses go to the C++ side (`check`).
+CHECKED = {"tiny_step": make_tiny_step, "tiny_step_nn": make_tiny_step_nn}
 
 
 def make_matmul(m, n, k, trans_a=False, trans_b=False):
@@ -151,6 +207,8 @@ MLP_GEMMS = {
 # name: (factory, unit, scale from seconds)
 WORKLOADS = {
     "tiny_step": (make_tiny_step, "us", 1e6),
+    "tiny_step_nn": (make_tiny_step_nn, "us", 1e6),
+    "mlp784_step": (make_mlp784_step, "us", 1e6),
     "matmul_1024": (lambda: make_matmul(1024, 1024, 1024), "ms", 1e3),
     "add_16m": (lambda: make_add(16 * 1024 * 1024), "ms", 1e3),
 }
@@ -188,8 +246,8 @@ def run(name, cfg):
         "threads": best,
         "by_threads": {str(k): v for k, v in by_threads.items()},
     }
-    if name == "tiny_step":
-        row["check"] = tiny_step_check()
+    if name in CHECKED:
+        row["check"] = first_losses(CHECKED[name])
     return row
 
 

@@ -15,7 +15,7 @@ extern const OpDef kNeg, kExp, kLog, kSqrt, kAbs, kTanh, kSigmoid, kRelu, kLeaky
 // reductions
 extern const OpDef kSum, kMax, kMin;
 // linear algebra
-extern const OpDef kMatmul;
+extern const OpDef kMatmul, kLinear;
 // shape
 extern const OpDef kReshape, kPermute, kExpand, kSlice, kEmbedSlice, kConcat, kContiguous;
 // indexing

@@ -1,4 +1,7 @@
 // Matrix product (primitive for rank >= 2, with NumPy's 1-D promotion as a composite).
+#include <algorithm>
+
+#include "descent/kernels/elementwise.h"
 #include "descent/kernels/matmul.h"
 #include "op_helpers.h"
 
@@ -15,7 +18,55 @@ const OpDef kMatmul{"matmul", [](BackwardContext& c, const Tensor& g) -> GradLis
                       return out;
                     }};
 
+// y = x·Wᵀ + b over the last axis of x. The fused form of a dense layer: one node instead of
+// transpose, matmul and add, and a weight gradient that arrives in W's own layout.
+// dx = g·W,  dW = gᵀ·x (over all leading positions),  db = Σ g over all leading positions.
+const OpDef kLinear{"linear", [](BackwardContext& c, const Tensor& g) -> GradList {
+                      const Tensor x = c.saved(0), w = c.saved(1);
+                      GradList out{Tensor(), Tensor(), Tensor()};
+                      if (c.needs(0)) out[0] = matmul(g, w);
+                      if (c.needs(1)) {
+                        const Tensor g2 = reshape(g, {-1, w.size(0)});
+                        const Tensor x2 = reshape(x, {-1, w.size(1)});
+                        out[1] = matmul(transpose(g2, 0, 1), x2);
+                      }
+                      if (c.needs(2)) out[2] = sum_to(g, c.input_shape(2));
+                      return out;
+                    }};
+
 }  // namespace autograd::defs
+
+Tensor linear(const Tensor& x0, const Tensor& w0, const Tensor& b0) {
+  auto [x, w] = autograd::promoted(x0, w0, "linear");
+  if (w.dim() != 2)
+    throw ShapeError("linear: weight must be 2-D [out_features, in_features], got shape " +
+                     w.shape().str());
+  if (x.dim() < 1 || x.size(-1) != w.size(1))
+    throw ShapeError("linear: input of shape " + x.shape().str() +
+                     " does not end in in_features = " + std::to_string(w.size(1)) +
+                     " (weight of shape " + w.shape().str() + ")");
+  const Tensor b = b0.defined() && b0.dtype() != w.dtype() ? to(b0, w.dtype()) : b0;
+  if (b.defined() && !(b.shape() == Shape{w.size(0)}))
+    throw ShapeError("linear: bias of shape " + b.shape().str() + " does not match weight " +
+                     w.shape().str() + "; expected [" + std::to_string(w.size(0)) + "]");
+  // The product on x viewed as a matrix [rows, in], then viewed back as [..., out].
+  const Tensor xc = kernels::contiguous(x);
+  const int64_t rows = x.numel() / std::max<int64_t>(w.size(1), 1);
+  const Tensor x2 = Tensor::view_of(xc, xc.offset(), Shape{rows, w.size(1)}, Shape{w.size(1), 1});
+  const Tensor wt = Tensor::view_of(w, w.offset(), Shape{w.size(1), w.size(0)},
+                                    Shape{w.strides()[1], w.strides()[0]});
+  const Tensor y2 = kernels::matmul(x2, wt);
+  if (b.defined()) kernels::binary_inplace(kernels::Binary::Add, y2, b);
+  Shape out_shape = x.shape();
+  out_shape[out_shape.size() - 1] = w.size(0);
+  Tensor y = Tensor::view_of(y2, 0, out_shape, contiguous_strides(out_shape));
+  if (autograd::should_record({&x, &w, &b})) {
+    autograd::Node& n = autograd::record(autograd::defs::kLinear, y, {&x, &w, &b});
+    n.save_input(x);
+    n.save_input(w);
+  }
+  return y;
+}
 
 Tensor matmul(const Tensor& a0, const Tensor& b0) {
   auto [a, b] = autograd::promoted(a0, b0, "matmul");

@@ -1,4 +1,4 @@
-// linear and dropout (nn/functional.h).
+// dropout (nn/functional.h); linear is the engine's fused primitive.
 #include <string>
 
 #include "descent/autograd/ops.h"
@@ -6,23 +6,6 @@
 #include "descent/nn/functional.h"
 
 namespace descent::nn {
-
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  if (!x.defined() || !weight.defined()) throw ValueError("linear: input or weight is undefined");
-  if (weight.dim() != 2)
-    throw ShapeError("linear: weight must be 2-D [out_features, in_features], got shape " +
-                     weight.shape().str());
-  if (x.dim() < 1 || x.size(-1) != weight.size(1))
-    throw ShapeError("linear: input of shape " + x.shape().str() +
-                     " does not end in in_features = " + std::to_string(weight.size(1)) +
-                     " (weight of shape " + weight.shape().str() + ")");
-  Tensor y = matmul(x, transpose(weight, 0, 1));
-  if (!bias.defined()) return y;
-  if (!(bias.shape() == Shape{weight.size(0)}))
-    throw ShapeError("linear: bias of shape " + bias.shape().str() + " does not match weight " +
-                     weight.shape().str() + "; expected [" + std::to_string(weight.size(0)) + "]");
-  return y + bias;
-}
 
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
   if (!(p >= 0.0 && p <= 1.0))

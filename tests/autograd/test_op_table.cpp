@@ -302,6 +302,21 @@ std::map<std::string, std::vector<Case>> all_cases() {
             return rnd({0, 3});
           },
           mm)};
+  c["linear"] = {{"batch with bias",
+                  [] {
+                    return std::vector<Tensor>{rnd({4, 3}), rnd({2, 3}), rnd({2})};
+                  },
+                  [](const std::vector<Tensor>& v) { return linear(v[0], v[1], v[2]); }},
+                 {"3-D input, strided weight, no bias",
+                  [] {
+                    return std::vector<Tensor>{rnd({2, 3, 4}), strided(5, 4)};
+                  },
+                  [](const std::vector<Tensor>& v) { return linear(v[0], v[1]); }},
+                 {"1-D input",
+                  [] {
+                    return std::vector<Tensor>{rnd({3}), rnd({2, 3}), rnd({2})};
+                  },
+                  [](const std::vector<Tensor>& v) { return linear(v[0], v[1], v[2]); }}};
   c["reshape"] = {unary(
                       "[3,4]->[2,6]",
                       [] {

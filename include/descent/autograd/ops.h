@@ -75,6 +75,10 @@ Tensor sum_to(const Tensor& g, const Shape& shape);
 // dimensions broadcast.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// A dense layer, y = x·Wᵀ + b over the last axis of x (W is [out, in] as in PyTorch; b may
+// be undefined). One fused primitive: cheaper than transpose + matmul + add.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+
 // --- shape ---
 // Same elements in a new shape (one size may be -1). A view when the input is contiguous.
 Tensor reshape(const Tensor& x, const Shape& shape);

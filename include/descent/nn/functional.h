@@ -5,6 +5,7 @@
 // gradcheck and gradgradcheck on each in float64).
 #include <cstdint>
 
+#include "descent/autograd/ops.h"
 #include "descent/core/rng.h"
 #include "descent/core/shape.h"
 #include "descent/core/tensor.h"
@@ -13,9 +14,9 @@ namespace descent::nn {
 
 // --- linear ---
 
-// y = x Wᵀ + b for x [..., in], W [out, in] (PyTorch's layout), b [out] or undefined.
-// Wᵀ is a transposed view: the GEMM kernel reads it in place, nothing is copied.
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+// y = x Wᵀ + b for x [..., in], W [out, in] (PyTorch's layout), b [out] or undefined: the
+// engine's fused primitive (autograd/ops.h), named here too.
+using descent::linear;
 
 // --- activations (relu, leaky_relu, sigmoid and tanh are primitives in autograd/ops.h) ---
 
