@@ -16,4 +16,7 @@ void register_demo(CLI::App& app);
 // `descent linear`: the lecture's linear classifier table, losses, gradients and descent.
 void register_linear(CLI::App& app);
 
+// `descent race`: optimizers racing on a 2-D test function; prints their trajectories.
+void register_race(CLI::App& app);
+
 }  // namespace descent::cli

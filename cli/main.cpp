@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
 
   descent::cli::register_demo(app);
   descent::cli::register_linear(app);
+  descent::cli::register_race(app);
 
   try {
     app.parse(argc, argv);

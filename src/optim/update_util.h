@@ -1,0 +1,64 @@
+#pragma once
+// Internal helpers of the optimizers' step(): dtype dispatch, contiguous gradients, and the
+// parallel elementwise loop every update kernel runs in.
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "descent/autograd/ops.h"
+#include "descent/core/error.h"
+#include "descent/core/tensor.h"
+#include "descent/kernels/parallel.h"
+
+namespace descent::optim::detail {
+
+// Optimizer updates stream several arrays (param, grad, 2-3 states) and do a few flops per
+// element; below this many elements per thread, waking a worker costs more than it saves.
+constexpr int64_t kUpdateGrain = 65536;
+
+// Runs body(begin, end) over [0, n), split across threads for large n. Every element is
+// independent, so the result does not depend on the split.
+template <typename Body>
+void update_loop(int64_t n, Body&& body) {
+  if (n <= kUpdateGrain) {
+    body(int64_t{0}, n);
+    return;
+  }
+  kernels::parallel_for(n, kUpdateGrain, body);
+}
+
+// The gradient as a contiguous tensor of the parameter's dtype and shape.
+inline Tensor dense_grad(const Tensor& param, const Tensor& grad, const std::string& optimizer) {
+  if (grad.dtype() != param.dtype()) {
+    throw DTypeError(optimizer + ": gradient dtype " + std::string(dtype_name(grad.dtype())) +
+                     " differs from the parameter's " + std::string(dtype_name(param.dtype())));
+  }
+  if (grad.shape() != param.shape()) {
+    throw ShapeError(optimizer + ": gradient shape " + grad.shape().str() +
+                     " differs from the parameter's " + param.shape().str());
+  }
+  return grad.is_contiguous() ? grad : contiguous(grad);
+}
+
+// Calls f(T{}) with T the C++ type of a floating dtype.
+template <typename F>
+void dispatch_floating(DType dtype, F&& f) {
+  if (dtype == DType::Float64) {
+    f(double{});
+  } else {
+    f(float{});
+  }
+}
+
+// A zero-filled state tensor shaped like the parameter.
+inline Tensor zeros_state(const Tensor& param) {
+  return zeros(param.shape(), param.dtype());
+}
+
+// Elementwise maximum propagating NaN, as torch.maximum.
+template <typename T>
+inline T nan_max(T a, T b) {
+  return (a != a || b != b) ? a + b : (a < b ? b : a);
+}
+
+}  // namespace descent::optim::detail

@@ -1,0 +1,88 @@
+// `descent race` end to end: runs the built binary (DESCENT_CLI_PATH) and reads its output.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out;  // stdout
+};
+
+// Runs `descent <args>`; stderr is merged into stdout when `merge` (args are trusted strings).
+Result run_cli(const std::string& args, bool merge = false) {
+  const std::string cmd =
+      std::string("'") + DESCENT_CLI_PATH + "' " + args + (merge ? " 2>&1" : " 2>/dev/null");
+  Result r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int st = pclose(pipe);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+TEST(CliRace, CsvHasOneRowPerStepStartingAtTheStart) {
+  const Result r = run_cli(
+      "race --function booth --optimizer sgd:lr=0.01 --optimizer "
+      "'sgd:lr=0.001,momentum=0.9,nesterov=true' --steps 5 --start=-8,8");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto rows = lines(r.out);
+  ASSERT_EQ(rows.size(), 1u + 2u * 6u);
+  EXPECT_EQ(rows[0], "optimizer,step,x,y,loss");
+  // Step 0 is the start: booth(-8, 8) = (−8 + 16 − 7)² + (−16 + 8 − 5)² = 1 + 169.
+  EXPECT_EQ(rows[1], "sgd:lr=0.01,0,-8,8,170");
+  // One plain SGD step: ∇ = (2·1 + 4·(−13), 4·1 + 2·(−13)) = (−50, −22).
+  EXPECT_EQ(rows[2].substr(0, rows[2].find(",", rows[2].find(",") + 1)), "sgd:lr=0.01,1");
+  EXPECT_NE(rows[2].find(",-7.5,8.22,"), std::string::npos) << rows[2];
+  EXPECT_EQ(rows[7].rfind("\"sgd:", 0), 0u) << rows[7];  // spec with commas is quoted
+}
+
+TEST(CliRace, JsonHasEveryRun) {
+  const Result r = run_cli(
+      "race --function rosenbrock --optimizer adam:lr=0.05 --optimizer "
+      "'rmsprop:lr=0.005,alpha=0.9,centered=true,momentum=0.5' --steps 20 --format json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["function"], "rosenbrock");
+  ASSERT_EQ(j["runs"].size(), 2u);
+  EXPECT_EQ(j["runs"][0]["x"].size(), 21u);
+  EXPECT_DOUBLE_EQ(j["runs"][1]["loss"][0].get<double>(), 24.2);
+  EXPECT_LT(j["runs"][0]["loss"][20].get<double>(), 24.2);
+}
+
+TEST(CliRace, BadInputFailsWithAClearMessage) {
+  Result r = run_cli("race --function booth --optimizer sgdd:lr=0.1", true);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("sgdd"), std::string::npos) << r.out;
+  r = run_cli("race --function booth --optimizer sgd:lr=0.1,momentun=0.9", true);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("momentun"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("momentum"), std::string::npos) << r.out;  // lists the valid keys
+  r = run_cli("race --function booth --optimizer sgd:lr=abc", true);
+  EXPECT_NE(r.status, 0);
+  r = run_cli("race --function nope --optimizer sgd:lr=0.1", true);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("himmelblau"), std::string::npos) << r.out;
+  r = run_cli("race --function booth --optimizer sgd:lr=0.1 --start 1", true);
+  EXPECT_NE(r.status, 0);
+}
+
+}  // namespace
