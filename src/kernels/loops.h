@@ -8,6 +8,7 @@
 
 #include "descent/core/broadcast.h"
 #include "descent/kernels/parallel.h"
+#include "streaming.h"
 #include "strided_loop.h"
 
 namespace descent::kernels {
@@ -41,12 +42,13 @@ void map1(const Tensor& out, const Tensor& a, F f, int64_t grain = kElementwiseG
     TO* o = static_cast<TO*>(out.raw_data());
     const TA* x = static_cast<const TA*>(a.raw_data());
     const bool scalar = a.numel() == 1 && out.numel() != 1;
+    const bool streaming = out.numel() * int64_t{sizeof(TO)} >= kStreamingBytes;
     split(out.numel(), grain, [&](int64_t begin, int64_t end) {
       if (scalar) {
         const TO v = f(*x);
         for (int64_t i = begin; i < end; ++i) o[i] = v;
       } else {
-        for (int64_t i = begin; i < end; ++i) o[i] = f(x[i]);
+        write_range(o, begin, end, streaming, [&](int64_t i) { return f(x[i]); });
       }
     });
     return;
@@ -78,9 +80,10 @@ void map2(const Tensor& out, const Tensor& a, const Tensor& b, F f,
     const TA* x = static_cast<const TA*>(a.raw_data());
     const TB* y = static_cast<const TB*>(b.raw_data());
     const bool xs = a.numel() == 1 && out.numel() != 1, ys = b.numel() == 1 && out.numel() != 1;
+    const bool streaming = out.numel() * int64_t{sizeof(TO)} >= kStreamingBytes;
     split(out.numel(), grain, [&](int64_t begin, int64_t end) {
       if (!xs && !ys) {
-        for (int64_t i = begin; i < end; ++i) o[i] = f(x[i], y[i]);
+        write_range(o, begin, end, streaming, [&](int64_t i) { return f(x[i], y[i]); });
       } else if (!xs) {
         const TB yv = *y;
         for (int64_t i = begin; i < end; ++i) o[i] = f(x[i], yv);

@@ -189,3 +189,30 @@ TEST(Tensor, Float32TranscendentalsAreAccurate) {
 
 }  // namespace
 }  // namespace descent
+
+namespace descent {
+namespace {
+
+// Outputs beyond the streaming threshold take the non-temporal store path: same values,
+// including a destination that starts off a 32-byte boundary.
+TEST(Tensor, LargeElementwiseResultsAreExact) {
+  const int64_t n = 5'000'017;  // 20 MB of float32, not a multiple of the vector width
+  Tensor a = arange(0.0, static_cast<double>(n), 1.0);
+  Tensor b = full({n}, 0.5);
+  const auto sum = add(a, b).to_vector<float>();
+  for (int64_t i = 0; i < n; i += 99991)
+    EXPECT_EQ(sum[static_cast<size_t>(i)], static_cast<float>(i) + 0.5f);
+  EXPECT_EQ(sum.back(), static_cast<float>(n - 1) + 0.5f);
+  Tensor d = arange(0.0, static_cast<double>(n), 1.0, DType::Float64);
+  Tensor view = slice(d, 0, 1, n);  // starts 8 bytes into its storage
+  view.add_(full({n - 1}, 2.0, DType::Float64));
+  EXPECT_EQ(d.at({0}), 0.0);
+  EXPECT_EQ(d.at({1}), 3.0);
+  EXPECT_EQ(d.at({n - 1}), static_cast<double>(n + 1));
+  const auto e = exp(mul(a, 0.0)).to_vector<float>();
+  EXPECT_EQ(e.front(), 1.0f);
+  EXPECT_EQ(e.back(), 1.0f);
+}
+
+}  // namespace
+}  // namespace descent
