@@ -40,6 +40,7 @@ run: setup
 
 bench: setup-bench
 	$(MAKE) build
+	cmake --build $(BUILD) $(JOBS) --target descent_bench
 	mkdir -p $(BUILD)/bench && ./$(BUILD)/descent_bench --out $(BUILD)/bench/results.csv
 
 FORMAT_FILES = $(shell find $(wildcard $(FORMAT_DIRS)) -type f \( -name '*.h' -o -name '*.cpp' \) 2>/dev/null)
