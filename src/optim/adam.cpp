@@ -64,8 +64,7 @@ void adam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, T* max_exp_
   const double bias_correction2 = 1.0 - std::pow(h.beta2, static_cast<double>(h.step));
   const T neg_step_size = static_cast<T>(-(h.lr / bias_correction1));
   const T bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
-  const T b1 = static_cast<T>(h.beta1), one_minus_b1 = static_cast<T>(1.0 - h.beta1);
-  const T b2 = static_cast<T>(h.beta2), one_minus_b2 = static_cast<T>(1.0 - h.beta2);
+  const detail::AdamMoments<T> moments(h.beta1, h.beta2);
   const T eps = static_cast<T>(h.eps);
   const T wd = static_cast<T>(h.weight_decay);
   const T decay = static_cast<T>(1.0 - h.lr * h.weight_decay);
@@ -76,10 +75,8 @@ void adam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, T* max_exp_
       T p = param[i];
       if (h.decoupled_weight_decay) p = p * decay;
       if (l2) g = g + wd * p;
-      const T m = exp_avg[i] * b1 + one_minus_b1 * g;
-      const T v = exp_avg_sq[i] * b2 + one_minus_b2 * g * g;
-      exp_avg[i] = m;
-      exp_avg_sq[i] = v;
+      moments.update(exp_avg[i], exp_avg_sq[i], g);
+      const T m = exp_avg[i], v = exp_avg_sq[i];
       T vmax = v;
       if (h.amsgrad) {
         vmax = detail::nan_max(max_exp_avg_sq[i], v);

@@ -35,8 +35,7 @@ NAdamStep nadam_step_scalars(const NAdamOptions& o, int64_t step, double& mu_pro
 template <typename T>
 void nadam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, int64_t n,
                   const NAdamStep& h) {
-  const T b1 = static_cast<T>(h.beta1), one_minus_b1 = static_cast<T>(1.0 - h.beta1);
-  const T b2 = static_cast<T>(h.beta2), one_minus_b2 = static_cast<T>(1.0 - h.beta2);
+  const detail::AdamMoments<T> moments(h.beta1, h.beta2);
   const T eps = static_cast<T>(h.eps);
   const T wd = static_cast<T>(h.weight_decay);
   const T bc2 = static_cast<T>(h.bias_correction2);
@@ -47,10 +46,8 @@ void nadam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, int64_t n,
     for (int64_t i = begin; i < end; ++i) {
       T g = grad[i];
       if (use_wd) g = g + wd * param[i];
-      const T m = exp_avg[i] * b1 + one_minus_b1 * g;
-      const T v = exp_avg_sq[i] * b2 + one_minus_b2 * g * g;
-      exp_avg[i] = m;
-      exp_avg_sq[i] = v;
+      moments.update(exp_avg[i], exp_avg_sq[i], g);
+      const T m = exp_avg[i], v = exp_avg_sq[i];
       const T denom = std::sqrt(v / bc2) + eps;
       // Two separate addcdiv_ calls in PyTorch: two roundings of θ.
       T p = param[i] + grad_coef * g / denom;

@@ -28,8 +28,7 @@ void radam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, int64_t n,
   const double rect = rectify ? std::sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf /
                                           ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
                               : 0.0;
-  const T b1 = static_cast<T>(beta1), one_minus_b1 = static_cast<T>(1.0 - beta1);
-  const T b2 = static_cast<T>(beta2), one_minus_b2 = static_cast<T>(1.0 - beta2);
+  const detail::AdamMoments<T> moments(beta1, beta2);
   const T bc1 = static_cast<T>(bias_correction1);
   const T bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
   const T lr = static_cast<T>(o.lr), eps = static_cast<T>(o.eps);
@@ -40,10 +39,8 @@ void radam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, int64_t n,
     for (int64_t i = begin; i < end; ++i) {
       T g = grad[i];
       if (use_wd) g = g + wd * param[i];
-      const T m = exp_avg[i] * b1 + one_minus_b1 * g;
-      const T v = exp_avg_sq[i] * b2 + one_minus_b2 * g * g;
-      exp_avg[i] = m;
-      exp_avg_sq[i] = v;
+      moments.update(exp_avg[i], exp_avg_sq[i], g);
+      const T m = exp_avg[i], v = exp_avg_sq[i];
       const T m_hat = m / bc1;
       if (rectify) {
         const T adaptive_lr = bc2_sqrt / (std::sqrt(v) + eps);

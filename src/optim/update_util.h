@@ -55,6 +55,22 @@ inline Tensor zeros_state(const Tensor& param) {
   return zeros(param.shape(), param.dtype());
 }
 
+// Adam's two moment estimates, updated in place in PyTorch's operation order:
+// m ← β1·m + (1 − β1)·g and v ← β2·v + (1 − β2)·g². Shared by Adam/AdamW, NAdam and RAdam.
+template <typename T>
+struct AdamMoments {
+  AdamMoments(double beta1, double beta2)
+      : b1(static_cast<T>(beta1)),
+        one_minus_b1(static_cast<T>(1.0 - beta1)),
+        b2(static_cast<T>(beta2)),
+        one_minus_b2(static_cast<T>(1.0 - beta2)) {}
+  void update(T& m, T& v, T g) const {
+    m = m * b1 + one_minus_b1 * g;
+    v = v * b2 + one_minus_b2 * g * g;
+  }
+  T b1, one_minus_b1, b2, one_minus_b2;
+};
+
 // Elementwise maximum propagating NaN, as torch.maximum.
 template <typename T>
 inline T nan_max(T a, T b) {
