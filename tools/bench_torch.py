@@ -102,15 +102,20 @@ def make_tiny_step():
         h3 = torch.matmul(h2, w3) + b3
         loss = -torch.mean(torch.gather(torch.log_softmax(h3, 1), 1, y.reshape(TINY_BATCH, 1)))
         loss.backward()
-        with torch.no_grad():
-            for p, v in zip(params, vel):
-                g = p.grad
-                v.mul_(TINY_MOMENTUM).add_(g)
-                p.add_(v, alpha=-TINY_LR)
-                g.zero_()
+        sgd_momentum_update(params, vel)
         return loss
 
     return step
+
+
+def sgd_momentum_update(params, vel):
+    """v <- mu v + g; p <- p - lr v; g <- 0: the manual update both tiny_step rows use."""
+    with torch.no_grad():
+        for p, v in zip(params, vel):
+            g = p.grad
+            v.mul_(TINY_MOMENTUM).add_(g)
+            p.add_(v, alpha=-TINY_LR)
+            g.zero_()
 
 
 def make_tiny_step_nn():
@@ -132,12 +137,7 @@ def make_tiny_step_nn():
     def step():
         loss = torch.nn.functional.cross_entropy(model(x), y)
         loss.backward()
-        with torch.no_grad():
-            for p, v in zip(model_params, vel):
-                g = p.grad
-                v.mul_(TINY_MOMENTUM).add_(g)
-                p.add_(v, alpha=-TINY_LR)
-                g.zero_()
+        sgd_momentum_update(model_params, vel)
         return loss
 
     return step
