@@ -19,4 +19,13 @@ void register_linear(CLI::App& app);
 // `descent race`: optimizers racing on a 2-D test function; prints their trajectories.
 void register_race(CLI::App& app);
 
+// `descent train`: one run of an experiment config (or --resume of a run directory).
+void register_train(CLI::App& app);
+
+// `descent compare`: one config, several optimizers from the same start, one report.
+void register_compare(CLI::App& app);
+
+// `descent eval`: a checkpoint's loss and accuracy on its data.
+void register_eval(CLI::App& app);
+
 }  // namespace descent::cli

@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   descent::cli::register_demo(app);
   descent::cli::register_linear(app);
   descent::cli::register_race(app);
+  descent::cli::register_train(app);
+  descent::cli::register_compare(app);
+  descent::cli::register_eval(app);
 
   try {
     app.parse(argc, argv);

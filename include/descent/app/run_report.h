@@ -1,0 +1,19 @@
+#pragma once
+// The report of a run directory: report.html from its config, metrics and run summaries.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "descent/app/metrics_log.h"
+#include "descent/app/run_dir.h"
+#include "descent/app/trainer.h"
+
+namespace descent::app {
+
+// Writes dir/report.html (atomically): the summary table (one row per run), one chart per
+// metric overlaying every run, and the config.
+void write_run_report(const RunDir& dir, const nlohmann::ordered_json& config,
+                      const std::vector<MetricRecord>& records,
+                      const std::vector<std::pair<std::string, RunSummary>>& runs);
+
+}  // namespace descent::app
