@@ -21,6 +21,8 @@ PACKAGES=(
   googletest
   libbenchmark-dev
   pkg-config
+  nodejs
+  npm
 )
 
 # Extra packages for `make bench` (PyTorch runs with /usr/bin/python3).
@@ -45,29 +47,50 @@ done
 
 missing=()
 for pkg in "${want[@]}"; do
+  # NodeSource's nodejs package bundles npm and conflicts with Debian's; any npm on PATH does.
+  if [[ "$pkg" == npm ]] && command -v npm >/dev/null 2>&1; then
+    continue
+  fi
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   if [[ "$status" != "install ok installed" ]]; then
     missing+=("$pkg")
   fi
 done
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "setup: all packages present"
-  exit 0
-fi
+install_packages() {
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "setup: all packages present"
+    return 0
+  fi
+  echo "setup: installing missing packages: ${missing[*]}"
+  local run_root
+  if [[ $(id -u) -eq 0 ]]; then
+    run_root=()
+  elif command -v sudo >/dev/null 2>&1; then
+    run_root=(sudo)
+  else
+    echo "setup: error: not root and sudo is not available; as root, run:" >&2
+    echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${run_root[@]}" apt-get update -q
+  "${run_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  echo "setup: packages installed"
+}
 
-echo "setup: installing missing packages: ${missing[*]}"
-if [[ $(id -u) -eq 0 ]]; then
-  run_root=()
-elif command -v sudo >/dev/null 2>&1; then
-  run_root=(sudo)
-else
-  echo "setup: error: not root and sudo is not available; as root, run:" >&2
-  echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
-  exit 1
-fi
+# npm packages from web/package-lock.json (uPlot is embedded into HTML reports at build time).
+install_web() {
+  local web_dir
+  web_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
+  if [[ -f "$web_dir/node_modules/uplot/dist/uPlot.iife.min.js" ]]; then
+    echo "setup: web packages present"
+    return 0
+  fi
+  echo "setup: npm ci in $web_dir"
+  (cd "$web_dir" && npm ci --no-audit --no-fund)
+}
 
-export DEBIAN_FRONTEND=noninteractive
-"${run_root[@]}" apt-get update -q
-"${run_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_packages
+install_web
 echo "setup: done"

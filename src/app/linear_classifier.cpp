@@ -9,6 +9,7 @@
 #include "descent/autograd/engine.h"
 #include "descent/autograd/ops.h"
 #include "descent/core/error.h"
+#include "descent/data/synthetic.h"
 #include "descent/nn/losses.h"
 #include "descent/nn/penalty.h"
 
@@ -99,11 +100,9 @@ LinearLoss parse_linear_loss(std::string_view name) {
 }
 
 std::vector<Point> lecture_points() {
-  return {
-      {0.5, 0.4, 0},  {0.8, 0.3, 0},  {0.3, 0.8, 0},    //
-      {-0.4, 0.3, 1}, {-0.3, 0.7, 1}, {-0.7, 0.2, 1},   //
-      {0.7, -0.4, 2}, {0.5, -0.6, 2}, {-0.4, -0.5, 2},  //
-  };
+  std::vector<Point> points;
+  for (const data::LecturePoint& p : data::kLecturePoints) points.push_back({p.x0, p.x1, p.label});
+  return points;
 }
 
 LinearModel lecture_model() {

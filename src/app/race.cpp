@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "descent/analysis/problems.h"
+#include "descent/app/text_file.h"
 #include "descent/autograd/ops.h"
 #include "descent/core/error.h"
 #include "descent/optim/spec.h"
@@ -33,17 +34,6 @@ RaceTrajectory run_one(const analysis::Problem& problem, const optim::OptimizerS
     opt->step();
   }
   return run;
-}
-
-// RFC 4180: quote a field holding a comma, quote or newline; double inner quotes.
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace

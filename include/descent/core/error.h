@@ -41,4 +41,10 @@ class IOError : public Error {
   using Error::Error;
 };
 
+// A file (or bytes in memory) that does not follow its format: bad magic, inconsistent sizes,
+// a malformed CSV row. The message reads "source: byte offset N: what" or "source:line: what".
+class FormatError : public IOError {
+  using IOError::IOError;
+};
+
 }  // namespace descent
