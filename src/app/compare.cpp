@@ -22,7 +22,7 @@ CompareResult compare_optimizers(const ExperimentConfig& config,
                                         config.dtype == "float64" ? DType::Float64 : DType::Float32);
   nlohmann::ordered_json resolved = resolved_json(config);
   resolved["compare"] = specs;
-  CompareResult result{.dir = create_run_dir(config.runs_dir, config.name)};
+  CompareResult result{.dir = create_run_dir(config.runs_dir, config.name), .rows = {}};
   result.dir.write_config(resolved);
   MetricsLog log(result.dir.path, MetricsLog::Mode::Create);
   std::vector<std::pair<std::string, RunSummary>> summaries;

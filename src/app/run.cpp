@@ -38,7 +38,7 @@ RunSummary train_in(const RunDir& dir, const ExperimentConfig& config, Trainer& 
 TrainResult train_experiment(const ExperimentConfig& config, const RunOptions& options) {
   const data::Split data = prepare_data(config.data, config.seed, dtype_of(config));
   Trainer trainer(config, data);  // validates model and schedule before a directory exists
-  TrainResult result{.dir = create_run_dir(config.runs_dir, config.name)};
+  TrainResult result{.dir = create_run_dir(config.runs_dir, config.name), .summary = {}};
   result.dir.write_config(resolved_json(config));
   MetricsLog log(result.dir.path, MetricsLog::Mode::Create);
   result.summary = train_in(result.dir, config, trainer, log, options);
@@ -62,7 +62,7 @@ TrainResult resume_experiment(const std::filesystem::path& run_dir, const RunOpt
              trainer.step());
   MetricsLog log(dir.path, MetricsLog::Mode::Append);
   log.truncate_after(trainer.step());
-  TrainResult result{.dir = dir};
+  TrainResult result{.dir = dir, .summary = {}};
   result.summary = train_in(dir, config, trainer, log, options);
   return result;
 }
