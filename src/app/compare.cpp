@@ -49,25 +49,9 @@ CompareResult compare_optimizers(const ExperimentConfig& config,
 }
 
 std::string compare_table(const CompareResult& result) {
-  auto metric = [](const RunSummary& s, const char* key, bool percent) {
-    auto it = s.final_metrics.find(key);
-    if (it == s.final_metrics.end() || std::isnan(it->second)) return std::string("-");
-    return percent ? fmt::format("{:.2f}%", 100 * it->second) : fmt::format("{:.4f}", it->second);
-  };
-  size_t width = 9;
-  for (const CompareRow& r : result.rows) width = std::max(width, r.optimizer.size());
-  std::string out = fmt::format("{:<{}}  {:>10}  {:>10}  {:>10}  {:>9}  {:>9}\n", "optimizer",
-                                width, "train loss", "test loss", "test acc", "s/epoch", "status");
-  for (const CompareRow& r : result.rows) {
-    const char* status = r.summary.status == RunStatus::Completed      ? "done"
-                         : r.summary.status == RunStatus::EarlyStopped ? "stopped"
-                                                                       : "diverged";
-    out += fmt::format("{:<{}}  {:>10}  {:>10}  {:>10}  {:>9.2f}  {:>9}\n", r.optimizer, width,
-                       metric(r.summary, "train.loss", false), metric(r.summary, "test.loss", false),
-                       metric(r.summary, "test.accuracy", true), r.summary.seconds_per_epoch,
-                       status);
-  }
-  return out;
+  std::vector<std::pair<std::string, RunSummary>> runs;
+  for (const CompareRow& r : result.rows) runs.emplace_back(r.optimizer, r.summary);
+  return format_table_text(run_summary_table(runs));
 }
 
 }  // namespace descent::app

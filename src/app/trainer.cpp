@@ -22,12 +22,6 @@
 namespace descent::app {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 DType config_dtype(const ExperimentConfig& c) {
   return c.dtype == "float64" ? DType::Float64 : DType::Float32;
 }
@@ -137,3 +131,5 @@ std::map<std::string, double> Trainer::evaluate(const data::Dataset& dataset) {
   }
   return m;
 }
+
+}  // namespace descent::app

@@ -142,7 +142,8 @@ RunSummary Trainer::run() {
 
     // --- end of the epoch ---
     s.epoch_seconds = epoch_base + seconds_since(epoch_start);
-    EpochEvent event{.epoch = s.epoch, .step = step_, .seconds = s.epoch_seconds};
+    EpochEvent event{
+        .epoch = s.epoch, .step = step_, .wall_time = 0.0, .seconds = s.epoch_seconds, .metrics = {}};
     const double seen = static_cast<double>(std::max<int64_t>(s.seen, 1));
     event.metrics["train.loss"] = s.seen > 0 ? s.loss_sum / seen : std::nan("");
     if (classification) event.metrics["train.accuracy"] = s.correct / seen;

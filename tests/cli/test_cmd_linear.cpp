@@ -1,6 +1,8 @@
 // `descent linear` end to end: runs the built binary (DESCENT_CLI_PATH) and reads its output.
 #include <gtest/gtest.h>
 
+#include "cli_test_util.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,23 +16,9 @@
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs `descent <args>` through the shell; args are trusted test strings.
-Result run_cli(const std::string& args) {
-  const std::string cmd = std::string("'") + DESCENT_CLI_PATH + "' " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int st = pclose(pipe);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+// Runs `descent <args>` with stderr merged into the output.
+descent::cli_test::Result run_cli(const std::string& args) {
+  return descent::cli_test::run_cli(args, /*merge=*/true);
 }
 
 // A file in the test's temporary directory with the given contents.
@@ -47,8 +35,8 @@ double round2(double v) {
 
 TEST(CliLinear, JsonReproducesTheLecture) {
   const Result r = run_cli("linear --json");
-  ASSERT_EQ(r.status, 0) << r.output;
-  const nlohmann::json j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j.at("rows").size(), 9u);
   const nlohmann::json& row0 = j.at("rows")[0];
   EXPECT_EQ(row0.at("x"), nlohmann::json({0.5, 0.4}));
@@ -69,8 +57,8 @@ TEST(CliLinear, JsonReproducesTheLecture) {
 
 TEST(CliLinear, StepsFillTheHistory) {
   const Result r = run_cli("linear --json --steps 3 --lr 0.05 --loss softmax --reg 0.01");
-  ASSERT_EQ(r.status, 0) << r.output;
-  const nlohmann::json j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j.at("history").size(), 3u);
   EXPECT_LT(j.at("history")[2].get<double>(), j.at("history")[0].get<double>());
   EXPECT_EQ(j.at("history")[2].get<double>(), j.at("total_loss").get<double>());
@@ -79,20 +67,20 @@ TEST(CliLinear, StepsFillTheHistory) {
 
 TEST(CliLinear, TablePrintsTheSlidesNumbers) {
   const Result r = run_cli("linear");
-  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_EQ(r.status, 0) << r.out;
   for (const char* s : {"1.30", "-2.90", "6.80", "4.70", "2.77", "3.50", "6.27", "W[1,1]"})
-    EXPECT_NE(r.output.find(s), std::string::npos) << s << " missing from:\n" << r.output;
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << " missing from:\n" << r.out;
   const Result steps = run_cli("linear --steps 2");
-  ASSERT_EQ(steps.status, 0) << steps.output;
-  EXPECT_NE(steps.output.find("After 2 gradient steps"), std::string::npos) << steps.output;
+  ASSERT_EQ(steps.status, 0) << steps.out;
+  EXPECT_NE(steps.out.find("After 2 gradient steps"), std::string::npos) << steps.out;
 }
 
 TEST(CliLinear, ReadsPointsFiles) {
   const std::string path = temp_file("ok.csv", "x0,x1,y\n0.5,0.4,0\n-0.4,0.3,1\n");
   const Result r = run_cli("linear --json --points '" + path + "'");
   std::filesystem::remove(path);
-  ASSERT_EQ(r.status, 0) << r.output;
-  const nlohmann::json j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j.at("rows").size(), 2u);
   EXPECT_EQ(round2(j.at("rows")[1].at("loss").get<double>()), 3.20);
 }
@@ -113,12 +101,12 @@ TEST(CliLinear, MalformedPointsFilesAreClearErrors) {
     const std::string path = temp_file(c.name, c.text);
     const Result r = run_cli("linear --points '" + path + "'");
     std::filesystem::remove(path);
-    EXPECT_EQ(r.status, 1) << c.name << ": " << r.output;
-    EXPECT_NE(r.output.find(c.expect), std::string::npos) << c.name << ": " << r.output;
+    EXPECT_EQ(r.status, 1) << c.name << ": " << r.out;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.name << ": " << r.out;
   }
   const Result missing = run_cli("linear --points /nonexistent/p.csv");
   EXPECT_NE(missing.status, 0);
-  EXPECT_NE(missing.output.find("/nonexistent/p.csv"), std::string::npos) << missing.output;
+  EXPECT_NE(missing.out.find("/nonexistent/p.csv"), std::string::npos) << missing.out;
 }
 
 TEST(CliLinear, RejectsUnknownLossAndNegativeReg) {

@@ -1,6 +1,8 @@
 // `descent race` end to end: runs the built binary (DESCENT_CLI_PATH) and reads its output.
 #include <gtest/gtest.h>
 
+#include "cli_test_util.h"
+
 #include <sys/wait.h>
 
 #include <array>
@@ -12,32 +14,9 @@
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out;  // stdout
-};
-
-// Runs `descent <args>`; stderr is merged into stdout when `merge` (args are trusted strings).
-Result run_cli(const std::string& args, bool merge = false) {
-  const std::string cmd =
-      std::string("'") + DESCENT_CLI_PATH + "' " + args + (merge ? " 2>&1" : " 2>/dev/null");
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int st = pclose(pipe);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
+using descent::cli_test::lines;
+using descent::cli_test::Result;
+using descent::cli_test::run_cli;
 
 TEST(CliRace, CsvHasOneRowPerStepStartingAtTheStart) {
   const Result r = run_cli(

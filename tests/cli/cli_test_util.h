@@ -1,0 +1,40 @@
+#pragma once
+// Running the built `descent` binary (DESCENT_CLI_PATH) from tests.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace descent::cli_test {
+
+struct Result {
+  int status = -1;  // exit code; -1 when killed by a signal
+  std::string out;  // stdout (and stderr when merged)
+};
+
+// Runs `descent <args>`; stderr is merged into stdout when `merge` (args are trusted strings).
+inline Result run_cli(const std::string& args, bool merge = false) {
+  const std::string cmd =
+      std::string("'") + DESCENT_CLI_PATH + "' " + args + (merge ? " 2>&1" : " 2>/dev/null");
+  Result r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int st = pclose(pipe);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+inline std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+}  // namespace descent::cli_test
