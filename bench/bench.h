@@ -79,13 +79,15 @@ struct Workload {
 const std::vector<Workload>& workloads();
 
 // --- the families (one file each) ---
-void run_tiny_step(Context& ctx);     // tiny_step.cpp
-void run_tiny_step_nn(Context& ctx);  // nn_step.cpp
-void run_mlp784_step(Context& ctx);   // nn_step.cpp
-void run_matmul_1024(Context& ctx);   // matmul.cpp
-void run_mlp_gemm(Context& ctx);      // matmul.cpp
-void run_add_16m(Context& ctx);       // elementwise.cpp
-void run_threads(Context& ctx);       // threads.cpp
+void run_tiny_step(Context& ctx);         // tiny_step.cpp
+void run_tiny_step_nn(Context& ctx);      // nn_step.cpp
+void run_mlp784_step(Context& ctx);       // nn_step.cpp
+void run_matmul_1024(Context& ctx);       // matmul.cpp
+void run_mlp_gemm(Context& ctx);          // matmul.cpp
+void run_add_16m(Context& ctx);           // elementwise.cpp
+void run_threads(Context& ctx);           // threads.cpp
+void run_adam_10m(Context& ctx);          // optim_step.cpp
+void run_sgd_momentum_10m(Context& ctx);  // optim_step.cpp
 
 // The PyTorch workloads each family compares with (rows of the same names).
 std::vector<std::string> mlp_gemm_names();         // matmul.cpp

@@ -18,23 +18,13 @@
 #include "bench.h"
 #include "descent/descent.h"
 #include "descent/kernels/parallel.h"
+#include "team.h"
 #include "timing.h"
 
 namespace descent::bench {
 namespace {
 
 constexpr int64_t kAddElems = int64_t{16} << 20;
-
-// Runs body(t, begin, end) for t = 0..threads-1 on `threads` threads over [0, n) split into
-// contiguous pieces whose boundaries are multiples of 16 elements (64 bytes). Threads are started
-// per call; that costs tens of microseconds against tens of milliseconds of memory traffic.
-void run_team(int threads, int64_t n, const std::function<void(int, int64_t, int64_t)>& body) {
-  auto bound = [&](int t) { return t == threads ? n : (n * t / threads) / 16 * 16; };
-  std::vector<std::thread> team;
-  for (int t = 1; t < threads; ++t) team.emplace_back([&, t] { body(t, bound(t), bound(t + 1)); });
-  body(0, 0, bound(1));
-  for (auto& th : team) th.join();
-}
 
 void add_plain(const float* __restrict a, const float* __restrict b, float* __restrict c,
                int64_t begin, int64_t end) {

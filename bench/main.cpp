@@ -51,6 +51,14 @@ const std::vector<Workload>& workloads() {
        {"add_16m"},
        run_add_16m},
       {"threads", "small ops with 1 and 2 threads", thread_workload_names(), run_threads},
+      {"adam_10m",
+       "one Adam step over 10M float32 params (also vs one streaming pass)",
+       {"adam_10m"},
+       run_adam_10m},
+      {"sgd_momentum_10m",
+       "one SGD step, momentum 0.9, over 10M float32 params (also vs one streaming pass)",
+       {"sgd_momentum_10m"},
+       run_sgd_momentum_10m},
   };
   return table;
 }
@@ -132,7 +140,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--python") {
       opt.python = value();
     } else if (arg == "--list") {
-      for (const Workload& w : workloads()) std::printf("%-12s %s\n", w.name, w.summary);
+      for (const Workload& w : workloads()) std::printf("%-17s %s\n", w.name, w.summary);
       return 0;
     } else if (arg == "-h" || arg == "--help") {
       usage(stdout);

@@ -191,6 +191,21 @@ def make_add(n):
     return lambda: a + b
 
 
+def make_optim_step(kind, n=10_000_000):
+    """One torch.optim step over n float32 parameters whose gradient is filled once
+    (bench/optim_step.cpp): Adam(lr=1e-3) or SGD(lr=1e-3, momentum=0.9), 1.13's default
+    implementation (the per-tensor loop; foreach is off by default)."""
+    gen = torch.Generator().manual_seed(0)
+    p = torch.randn(n, generator=gen).requires_grad_()
+    p.grad = torch.randn(n, generator=gen)
+    if kind == "adam":
+        opt = torch.optim.Adam([p], lr=1e-3)
+    else:
+        opt = torch.optim.SGD([p], lr=1e-3, momentum=0.9)
+    opt.step()  # creates the state, as the C++ side does before timing
+    return opt.step
+
+
 # The descent side names the same rows in bench/matmul.cpp (kMlpGemms).
 MLP_GEMMS = {
     # name: (m, n, k, trans_a, trans_b)
@@ -211,6 +226,8 @@ WORKLOADS = {
     "mlp784_step": (make_mlp784_step, "us", 1e6),
     "matmul_1024": (lambda: make_matmul(1024, 1024, 1024), "ms", 1e3),
     "add_16m": (lambda: make_add(16 * 1024 * 1024), "ms", 1e3),
+    "adam_10m": (lambda: make_optim_step("adam"), "ms", 1e3),
+    "sgd_momentum_10m": (lambda: make_optim_step("sgd"), "ms", 1e3),
 }
 for _name, _shape in MLP_GEMMS.items():
     WORKLOADS[_name] = ((lambda s: lambda: make_matmul(*s))(_shape), "us", 1e6)

@@ -15,23 +15,42 @@ void AdagradOptions::validate(const std::string& optimizer) const {
   require_non_negative(optimizer, "eps", eps);
 }
 
+namespace {
+
+template <typename T>
+struct AdagradScalars {
+  T neg_clr, wd, eps;
+};
+
+// The fused element loop over [begin, end); the flags are adagrad_update's options.
+template <bool kMaximize, bool kWeightDecay, typename T>
+void adagrad_range(T* __restrict param, const T* __restrict grad, T* __restrict sum, int64_t begin,
+                   int64_t end, const AdagradScalars<T> k) {
+  for (int64_t i = begin; i < end; ++i) {
+    T g = kMaximize ? -grad[i] : grad[i];
+    if constexpr (kWeightDecay) g = g + k.wd * param[i];
+    const T s = sum[i] + T(1) * g * g;
+    sum[i] = s;
+    param[i] = param[i] + k.neg_clr * g / (std::sqrt(s) + k.eps);
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void adagrad_update(T* param, const T* grad, T* sum, int64_t n, const AdagradOptions& o,
                     int64_t step) {
   const double clr = o.lr / (1.0 + static_cast<double>(step - 1) * o.lr_decay);
-  const T neg_clr = static_cast<T>(-clr);
-  const T wd = static_cast<T>(o.weight_decay);
-  const T eps = static_cast<T>(o.eps);
-  const bool use_wd = o.weight_decay != 0.0;
-  detail::update_loop(n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      T g = o.maximize ? -grad[i] : grad[i];
-      if (use_wd) g = g + wd * param[i];
-      const T s = sum[i] + T(1) * g * g;
-      sum[i] = s;
-      param[i] = param[i] + neg_clr * g / (std::sqrt(s) + eps);
-    }
-  });
+  const AdagradScalars<T> k{.neg_clr = static_cast<T>(-clr),
+                            .wd = static_cast<T>(o.weight_decay),
+                            .eps = static_cast<T>(o.eps)};
+  detail::with_static_flags(
+      [&](auto maximize, auto weight_decay) {
+        detail::update_loop(n, [&](int64_t begin, int64_t end) {
+          adagrad_range<maximize.value, weight_decay.value>(param, grad, sum, begin, end, k);
+        });
+      },
+      o.maximize, o.weight_decay != 0.0);
 }
 
 template void adagrad_update<float>(float*, const float*, float*, int64_t, const AdagradOptions&,
@@ -47,7 +66,7 @@ void Adagrad::update(const Tensor& param, const Tensor& grad, AdagradState& st,
                      const AdagradOptions& o) {
   const Tensor g = detail::dense_grad(param, grad, "Adagrad");
   ++st.step;
-  detail::dispatch_floating(param.dtype(), [&](auto t) {
+  dispatch_floating(param.dtype(), "Adagrad", [&](auto t) {
     using T = decltype(t);
     adagrad_update<T>(param.data<T>(), g.data<T>(), st.sum.data<T>(), param.numel(), o, st.step);
   });

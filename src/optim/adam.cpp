@@ -32,7 +32,7 @@ void adam_like_update(const Tensor& param, const Tensor& grad, AdamState& st, co
                    .maximize = o.maximize,
                    .decoupled_weight_decay = decoupled,
                    .step = st.step};
-  detail::dispatch_floating(param.dtype(), [&](auto t) {
+  dispatch_floating(param.dtype(), name, [&](auto t) {
     using T = decltype(t);
     adam_update<T>(param.data<T>(), g.data<T>(), st.exp_avg.data<T>(), st.exp_avg_sq.data<T>(),
                    o.amsgrad ? st.max_exp_avg_sq.data<T>() : nullptr, param.numel(), h);
@@ -56,36 +56,62 @@ void AdamWOptions::validate(const std::string& optimizer) const {
   validate_adam(*this, optimizer);
 }
 
+namespace {
+
+// The per-step constants of adam_update, rounded to T.
+template <typename T>
+struct AdamScalars {
+  detail::AdamMoments<T> moments;
+  T neg_step_size, bc2_sqrt, eps, wd, decay;
+};
+
+// The fused element loop over [begin, end); the flags are adam_update's options.
+template <bool kMaximize, bool kL2, bool kDecoupled, bool kAmsgrad, typename T>
+void adam_range(T* __restrict param, const T* __restrict grad, T* __restrict exp_avg,
+                T* __restrict exp_avg_sq, T* __restrict max_exp_avg_sq, int64_t begin, int64_t end,
+                const AdamScalars<T> k) {
+  for (int64_t i = begin; i < end; ++i) {
+    T g = kMaximize ? -grad[i] : grad[i];
+    T p = param[i];
+    if constexpr (kDecoupled) p = p * k.decay;
+    if constexpr (kL2) g = g + k.wd * p;
+    T m = exp_avg[i], v = exp_avg_sq[i];
+    k.moments.update(m, v, g);
+    exp_avg[i] = m;
+    exp_avg_sq[i] = v;
+    T vmax = v;
+    if constexpr (kAmsgrad) {
+      vmax = detail::nan_max(max_exp_avg_sq[i], v);
+      max_exp_avg_sq[i] = vmax;
+    }
+    const T denom = std::sqrt(vmax) / k.bc2_sqrt + k.eps;
+    param[i] = p + k.neg_step_size * m / denom;
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void adam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, int64_t n,
                  const AdamStep& h) {
   // Scalar factors are computed in double, as PyTorch does in Python, then applied in T.
   const double bias_correction1 = 1.0 - std::pow(h.beta1, static_cast<double>(h.step));
   const double bias_correction2 = 1.0 - std::pow(h.beta2, static_cast<double>(h.step));
-  const T neg_step_size = static_cast<T>(-(h.lr / bias_correction1));
-  const T bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
-  const detail::AdamMoments<T> moments(h.beta1, h.beta2);
-  const T eps = static_cast<T>(h.eps);
-  const T wd = static_cast<T>(h.weight_decay);
-  const T decay = static_cast<T>(1.0 - h.lr * h.weight_decay);
+  const AdamScalars<T> k{.moments = detail::AdamMoments<T>(h.beta1, h.beta2),
+                         .neg_step_size = static_cast<T>(-(h.lr / bias_correction1)),
+                         .bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2)),
+                         .eps = static_cast<T>(h.eps),
+                         .wd = static_cast<T>(h.weight_decay),
+                         .decay = static_cast<T>(1.0 - h.lr * h.weight_decay)};
   const bool l2 = !h.decoupled_weight_decay && h.weight_decay != 0.0;
-  detail::update_loop(n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      T g = h.maximize ? -grad[i] : grad[i];
-      T p = param[i];
-      if (h.decoupled_weight_decay) p = p * decay;
-      if (l2) g = g + wd * p;
-      moments.update(exp_avg[i], exp_avg_sq[i], g);
-      const T m = exp_avg[i], v = exp_avg_sq[i];
-      T vmax = v;
-      if (h.amsgrad) {
-        vmax = detail::nan_max(max_exp_avg_sq[i], v);
-        max_exp_avg_sq[i] = vmax;
-      }
-      const T denom = std::sqrt(vmax) / bc2_sqrt + eps;
-      param[i] = p + neg_step_size * m / denom;
-    }
-  });
+  detail::with_static_flags(
+      [&](auto maximize, auto use_l2, auto decoupled, auto amsgrad) {
+        detail::update_loop(n, [&](int64_t begin, int64_t end) {
+          adam_range<maximize.value, use_l2.value, decoupled.value, amsgrad.value>(
+              param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, begin, end, k);
+        });
+      },
+      h.maximize, l2, h.decoupled_weight_decay, h.amsgrad);
 }
 
 template void adam_update<float>(float*, const float*, float*, float*, float*, int64_t,

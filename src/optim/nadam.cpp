@@ -32,29 +32,51 @@ NAdamStep nadam_step_scalars(const NAdamOptions& o, int64_t step, double& mu_pro
           .exp_avg_coef = -o.lr * mu_next / (1.0 - mu_product_next)};
 }
 
+namespace {
+
+template <typename T>
+struct NAdamScalars {
+  detail::AdamMoments<T> moments;
+  T eps, wd, bc2, grad_coef, exp_avg_coef;
+};
+
+// The fused element loop over [begin, end).
+template <bool kWeightDecay, typename T>
+void nadam_range(T* __restrict param, const T* __restrict grad, T* __restrict exp_avg,
+                 T* __restrict exp_avg_sq, int64_t begin, int64_t end, const NAdamScalars<T> k) {
+  for (int64_t i = begin; i < end; ++i) {
+    T g = grad[i];
+    if constexpr (kWeightDecay) g = g + k.wd * param[i];
+    T m = exp_avg[i], v = exp_avg_sq[i];
+    k.moments.update(m, v, g);
+    exp_avg[i] = m;
+    exp_avg_sq[i] = v;
+    const T denom = std::sqrt(v / k.bc2) + k.eps;
+    // Two separate addcdiv_ calls in PyTorch: two roundings of θ.
+    T p = param[i] + k.grad_coef * g / denom;
+    p = p + k.exp_avg_coef * m / denom;
+    param[i] = p;
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void nadam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, int64_t n,
                   const NAdamStep& h) {
-  const detail::AdamMoments<T> moments(h.beta1, h.beta2);
-  const T eps = static_cast<T>(h.eps);
-  const T wd = static_cast<T>(h.weight_decay);
-  const T bc2 = static_cast<T>(h.bias_correction2);
-  const T grad_coef = static_cast<T>(h.grad_coef);
-  const T exp_avg_coef = static_cast<T>(h.exp_avg_coef);
-  const bool use_wd = h.weight_decay != 0.0;
-  detail::update_loop(n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      T g = grad[i];
-      if (use_wd) g = g + wd * param[i];
-      moments.update(exp_avg[i], exp_avg_sq[i], g);
-      const T m = exp_avg[i], v = exp_avg_sq[i];
-      const T denom = std::sqrt(v / bc2) + eps;
-      // Two separate addcdiv_ calls in PyTorch: two roundings of θ.
-      T p = param[i] + grad_coef * g / denom;
-      p = p + exp_avg_coef * m / denom;
-      param[i] = p;
-    }
-  });
+  const NAdamScalars<T> k{.moments = detail::AdamMoments<T>(h.beta1, h.beta2),
+                          .eps = static_cast<T>(h.eps),
+                          .wd = static_cast<T>(h.weight_decay),
+                          .bc2 = static_cast<T>(h.bias_correction2),
+                          .grad_coef = static_cast<T>(h.grad_coef),
+                          .exp_avg_coef = static_cast<T>(h.exp_avg_coef)};
+  detail::with_static_flags(
+      [&](auto weight_decay) {
+        detail::update_loop(n, [&](int64_t begin, int64_t end) {
+          nadam_range<weight_decay.value>(param, grad, exp_avg, exp_avg_sq, begin, end, k);
+        });
+      },
+      h.weight_decay != 0.0);
 }
 
 template void nadam_update<float>(float*, const float*, float*, float*, int64_t, const NAdamStep&);
@@ -72,7 +94,7 @@ void NAdam::update(const Tensor& param, const Tensor& grad, NAdamState& st, cons
   const Tensor g = detail::dense_grad(param, grad, "NAdam");
   ++st.step;
   const NAdamStep h = nadam_step_scalars(o, st.step, st.mu_product);
-  detail::dispatch_floating(param.dtype(), [&](auto t) {
+  dispatch_floating(param.dtype(), "NAdam", [&](auto t) {
     using T = decltype(t);
     nadam_update<T>(param.data<T>(), g.data<T>(), st.exp_avg.data<T>(), st.exp_avg_sq.data<T>(),
                     param.numel(), h);

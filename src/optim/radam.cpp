@@ -14,6 +14,37 @@ void RAdamOptions::validate(const std::string& optimizer) const {
   require_non_negative(optimizer, "weight_decay", weight_decay);
 }
 
+namespace {
+
+template <typename T>
+struct RAdamScalars {
+  detail::AdamMoments<T> moments;
+  T bc1, bc2_sqrt, lr, eps, rect, wd;
+};
+
+// The fused element loop over [begin, end); kRectify says the variance is tractable (ρ_t > 5).
+template <bool kWeightDecay, bool kRectify, typename T>
+void radam_range(T* __restrict param, const T* __restrict grad, T* __restrict exp_avg,
+                 T* __restrict exp_avg_sq, int64_t begin, int64_t end, const RAdamScalars<T> k) {
+  for (int64_t i = begin; i < end; ++i) {
+    T g = grad[i];
+    if constexpr (kWeightDecay) g = g + k.wd * param[i];
+    T m = exp_avg[i], v = exp_avg_sq[i];
+    k.moments.update(m, v, g);
+    exp_avg[i] = m;
+    exp_avg_sq[i] = v;
+    const T m_hat = m / k.bc1;
+    if constexpr (kRectify) {
+      const T adaptive_lr = k.bc2_sqrt / (std::sqrt(v) + k.eps);
+      param[i] = param[i] - m_hat * k.lr * adaptive_lr * k.rect;
+    } else {
+      param[i] = param[i] - m_hat * k.lr;
+    }
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void radam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, int64_t n,
                   const RAdamOptions& o, int64_t step) {
@@ -28,28 +59,21 @@ void radam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, int64_t n,
   const double rect = rectify ? std::sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf /
                                           ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
                               : 0.0;
-  const detail::AdamMoments<T> moments(beta1, beta2);
-  const T bc1 = static_cast<T>(bias_correction1);
-  const T bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
-  const T lr = static_cast<T>(o.lr), eps = static_cast<T>(o.eps);
-  const T rect_t = static_cast<T>(rect);
-  const T wd = static_cast<T>(o.weight_decay);
-  const bool use_wd = o.weight_decay != 0.0;
-  detail::update_loop(n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      T g = grad[i];
-      if (use_wd) g = g + wd * param[i];
-      moments.update(exp_avg[i], exp_avg_sq[i], g);
-      const T m = exp_avg[i], v = exp_avg_sq[i];
-      const T m_hat = m / bc1;
-      if (rectify) {
-        const T adaptive_lr = bc2_sqrt / (std::sqrt(v) + eps);
-        param[i] = param[i] - m_hat * lr * adaptive_lr * rect_t;
-      } else {
-        param[i] = param[i] - m_hat * lr;
-      }
-    }
-  });
+  const RAdamScalars<T> k{.moments = detail::AdamMoments<T>(beta1, beta2),
+                          .bc1 = static_cast<T>(bias_correction1),
+                          .bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2)),
+                          .lr = static_cast<T>(o.lr),
+                          .eps = static_cast<T>(o.eps),
+                          .rect = static_cast<T>(rect),
+                          .wd = static_cast<T>(o.weight_decay)};
+  detail::with_static_flags(
+      [&](auto weight_decay, auto use_rect) {
+        detail::update_loop(n, [&](int64_t begin, int64_t end) {
+          radam_range<weight_decay.value, use_rect.value>(param, grad, exp_avg, exp_avg_sq, begin,
+                                                          end, k);
+        });
+      },
+      o.weight_decay != 0.0, rectify);
 }
 
 template void radam_update<float>(float*, const float*, float*, float*, int64_t,
@@ -65,7 +89,7 @@ RAdamState RAdam::init_state(const Tensor& param, const RAdamOptions&) {
 void RAdam::update(const Tensor& param, const Tensor& grad, RAdamState& st, const RAdamOptions& o) {
   const Tensor g = detail::dense_grad(param, grad, "RAdam");
   ++st.step;
-  detail::dispatch_floating(param.dtype(), [&](auto t) {
+  dispatch_floating(param.dtype(), "RAdam", [&](auto t) {
     using T = decltype(t);
     radam_update<T>(param.data<T>(), g.data<T>(), st.exp_avg.data<T>(), st.exp_avg_sq.data<T>(),
                     param.numel(), o, st.step);

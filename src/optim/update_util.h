@@ -1,9 +1,16 @@
 #pragma once
-// Internal helpers of the optimizers' step(): dtype dispatch, contiguous gradients, and the
-// parallel elementwise loop every update kernel runs in.
+// Internal helpers of the optimizers' step(): contiguous gradients, compile-time option flags,
+// and the parallel elementwise loop every update kernel runs in.
+//
+// Every update kernel is one fused pass: a single loop reads the parameter, the gradient and the
+// state buffers once and writes the parameter and the states once, split over the thread pool
+// for large tensors. The element math sits in a function whose array arguments are __restrict
+// and whose scalars are passed by value, so the compiler knows the stores cannot change them
+// and vectorizes the loop.
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "descent/autograd/ops.h"
 #include "descent/core/error.h"
@@ -40,14 +47,23 @@ inline Tensor dense_grad(const Tensor& param, const Tensor& grad, const std::str
   return grad.is_contiguous() ? grad : contiguous(grad);
 }
 
-// Calls f(T{}) with T the C++ type of a floating dtype.
+// Calls f(std::bool_constant<flags>...): run-time option flags become compile-time constants,
+// so each combination gets its own branch-free loop, which the compiler vectorizes (a flag
+// tested inside the loop, e.g. amsgrad's extra store, keeps the loop scalar).
 template <typename F>
-void dispatch_floating(DType dtype, F&& f) {
-  if (dtype == DType::Float64) {
-    f(double{});
-  } else {
-    f(float{});
-  }
+void with_static_flags(F&& f) {
+  f();
+}
+template <typename F, typename... Bools>
+void with_static_flags(F&& f, bool flag, Bools... rest) {
+  with_static_flags(
+      [&](auto... tail) {
+        if (flag)
+          f(std::true_type{}, tail...);
+        else
+          f(std::false_type{}, tail...);
+      },
+      rest...);
 }
 
 // A zero-filled state tensor shaped like the parameter.
