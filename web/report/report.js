@@ -36,6 +36,19 @@
     return { width: width, height: Math.round(Math.min(340, Math.max(200, width * 0.55))) };
   }
 
+  // Steps, epochs and indices are integers: their axis gets no fractional ticks.
+  const integerIncrs = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5,
+    2e5, 5e5, 1e6, 2e6, 5e6, 1e7, 1e8, 1e9];
+
+  function integerX(spec) {
+    return spec.series.every((s) => s.x.every((v) => Number.isInteger(v)));
+  }
+
+  // Axis tick labels; a log axis passes null for its unlabeled minor ticks.
+  function tickLabels(u, vals) {
+    return vals.map((v) => (v === null || v === undefined ? "" : formatValue(v)));
+  }
+
   function makeOptions(spec, logY, size) {
     const series = [{ label: spec.x_label, value: (u, v) => formatValue(v) }];
     spec.series.forEach((s, i) => {
@@ -53,8 +66,10 @@
       cursor: { sync: { key: "x:" + spec.x_label }, drag: { x: true, y: false } },
       scales: { x: { time: false }, y: logY ? { distr: 3 } : {} },
       axes: [
-        { label: spec.x_label, labelSize: 22 },
-        { label: spec.y_label, labelSize: 22, size: 64, values: (u, vals) => vals.map(formatValue) },
+        integerX(spec)
+          ? { label: spec.x_label, labelSize: 22, incrs: integerIncrs, values: tickLabels }
+          : { label: spec.x_label, labelSize: 22, values: tickLabels },
+        { label: spec.y_label, labelSize: 22, size: 64, values: tickLabels },
       ],
       legend: { live: true },
       series: series,
@@ -87,7 +102,14 @@
       });
     }
     if (typeof ResizeObserver === "function") {
-      new ResizeObserver(() => plot.setSize(plotSize(container))).observe(container);
+      // Only a new width redraws: the plot's own height change must not re-trigger it.
+      let lastWidth = container.clientWidth;
+      new ResizeObserver(() => {
+        if (container.clientWidth === lastWidth) return;
+        lastWidth = container.clientWidth;
+        // Resizing in the next frame keeps layout changes out of the observer's own loop.
+        requestAnimationFrame(() => plot.setSize(plotSize(container)));
+      }).observe(container);
     }
   }
 
