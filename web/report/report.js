@@ -23,7 +23,7 @@
   function formatValue(v) {
     if (v === null || v === undefined) return "–";
     const a = Math.abs(v);
-    if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
+    if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3).replace(/\.?0+e/, "e");
     return String(+v.toPrecision(5));
   }
 
