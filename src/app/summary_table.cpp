@@ -17,7 +17,9 @@ size_t display_width(const std::string& s) {
       std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-bool is_number(const TableCell& cell) { return !std::holds_alternative<std::string>(cell); }
+bool is_number(const TableCell& cell) {
+  return !std::holds_alternative<std::string>(cell);
+}
 
 }  // namespace
 
