@@ -31,8 +31,11 @@ void run(const EvalCliOptions& o) {
   }
   fmt::print("{} split, {} examples\n", r.split, r.examples);
   for (const auto& [k, v] : r.metrics) {
-    fmt::print(k == "accuracy" ? "{}: {:.2f}%\n" : "{}: {:.6f}\n", k,
-               k == "accuracy" ? 100 * v : v);
+    if (k == "accuracy") {
+      fmt::print("{}: {:.2f}%\n", k, 100 * v);
+    } else {
+      fmt::print("{}: {:.6f}\n", k, v);
+    }
   }
 }
 
