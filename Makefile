@@ -61,7 +61,7 @@ fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(BUILD_FUZZ)/corpus/$$t $(BUILD_FUZZ)/artifacts/$$t && \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s" && \
-	  ./$(BUILD_FUZZ)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  $(BUILD_FUZZ)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    -artifact_prefix=$(BUILD_FUZZ)/artifacts/$$t/ $(BUILD_FUZZ)/corpus/$$t fuzz/corpus/$$t \
 	    || exit 1; \
 	done
@@ -70,7 +70,7 @@ fuzz: fuzz-build
 fuzz-merge: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(BUILD_FUZZ)/corpus/$$t && \
-	  ./$(BUILD_FUZZ)/fuzz/fuzz_$$t -merge=1 fuzz/corpus/$$t $(BUILD_FUZZ)/corpus/$$t || exit 1; \
+	  $(BUILD_FUZZ)/fuzz/fuzz_$$t -merge=1 fuzz/corpus/$$t $(BUILD_FUZZ)/corpus/$$t || exit 1; \
 	done
 
 FORMAT_FILES = $(shell find $(wildcard $(FORMAT_DIRS)) -type f \( -name '*.h' -o -name '*.cpp' \) 2>/dev/null)

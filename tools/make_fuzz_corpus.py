@@ -54,6 +54,8 @@ def idx_corpus():
     write("idx", "gz_trailing", gz(images) + b"\x00")
     write("idx", "gz_concatenated", gz(images[:10]) + gz(images[10:]))
     write("idx", "gz_header_only", b"\x1f\x8b")
+    # Found by fuzzing: a zero size hid an int64 overflow of the other sizes' product.
+    write("idx", "found_zero_dim_overflow", bytes.fromhex("00000e04000000000e0400000086002a00008600"))
 
 
 def csv_corpus():

@@ -97,6 +97,15 @@ TEST(IdxReader, OverflowingDimensionsNameTheirOffset) {
                  "overflow");
 }
 
+TEST(IdxReader, ZeroSizeDoesNotHideAnOverflowOfTheOtherSizes) {
+  // Found by fuzz_idx: [0, 2^31, 2^31, 2^31] holds no bytes, but its sizes multiply past int64.
+  const Bytes b = idx_bytes(0x08, {0, 0x80000000, 0x80000000, 0x80000000}, {});
+  EXPECT_MESSAGE(parse_error(b),
+                 "byte offset 12: size 2147483648 of dimension 2 makes the payload "
+                 "overflow");
+  EXPECT_EQ(parse_idx(idx_bytes(0x08, {0, 28, 28}, {}), "m").dims, (Shape{0, 28, 28}));
+}
+
 TEST(IdxReader, TruncatedPayloadNamesTheEnd) {
   Bytes b = ubyte_idx({4, 5});
   b.resize(b.size() - 3);  // 12 header + 17 of 20
