@@ -100,9 +100,9 @@ TEST(IdxReader, OverflowingDimensionsNameTheirOffset) {
 TEST(IdxReader, ZeroSizeDoesNotHideAnOverflowOfTheOtherSizes) {
   // Found by fuzz_idx: [0, 2^31, 2^31, 2^31] holds no bytes, but its sizes multiply past int64.
   const Bytes b = idx_bytes(0x08, {0, 0x80000000, 0x80000000, 0x80000000}, {});
+  // 2^31 · 2^31 = 2^62 is still allowed; the third 2^31 (offset 16) is not.
   EXPECT_MESSAGE(parse_error(b),
-                 "byte offset 12: size 2147483648 of dimension 2 makes the payload "
-                 "overflow");
+                 "byte offset 16: size 2147483648 of dimension 3 makes the payload");
   EXPECT_EQ(parse_idx(idx_bytes(0x08, {0, 28, 28}, {}), "m").dims, (Shape{0, 28, 28}));
 }
 
