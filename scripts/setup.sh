@@ -16,6 +16,7 @@ PACKAGES=(
   libcli11-dev
   libfmt-dev
   zlib1g-dev
+  dataset-fashion-mnist
   libgtest-dev
   libgmock-dev
   googletest

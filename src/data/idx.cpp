@@ -78,16 +78,21 @@ Header read_sizes(const uint8_t* prefix, const uint8_t* sizes, const Where& wher
   h.type = static_cast<IdxType>(prefix[2]);
   const int rank = prefix[3];
   h.header_bytes = kPrefixBytes + 4 * static_cast<size_t>(rank);
+  // The product of the non-zero sizes is bounded too: with a zero size the payload is empty,
+  // but the sizes still multiply into element counts (Shape::numel) that must not overflow.
+  // Every byte count stays below 2^62 so that later int64 arithmetic cannot overflow.
   uint64_t bytes = idx_type_size(h.type);
+  bool empty = false;
   for (int k = 0; k < rank; ++k) {
     const uint32_t d = read_be32(sizes + 4 * k);
-    // Keep every byte count below 2^62 so that later int64 arithmetic cannot overflow.
-    if (__builtin_mul_overflow(bytes, uint64_t{d}, &bytes) || bytes > (uint64_t{1} << 62))
+    empty = empty || d == 0;
+    if (d != 0 &&
+        (__builtin_mul_overflow(bytes, uint64_t{d}, &bytes) || bytes > (uint64_t{1} << 62)))
       throw where.at(kPrefixBytes + 4 * static_cast<size_t>(k),
                      fmt::format("size {} of dimension {} makes the payload overflow", d, k));
     h.dims.push_back(d);
   }
-  h.payload_bytes = bytes;
+  h.payload_bytes = empty ? 0 : bytes;
   return h;
 }
 

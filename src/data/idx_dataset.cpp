@@ -124,11 +124,14 @@ std::string find_layout_file(const std::string& dir, std::string_view stem) {
 
 Split load_mnist_layout(const std::string& dir, std::string_view name,
                         const IdxDatasetOptions& options) {
+  // Resolved one by one so that a missing file is reported in a fixed order.
+  const std::string train_images = find_layout_file(dir, "train-images-idx3-ubyte");
+  const std::string train_labels = find_layout_file(dir, "train-labels-idx1-ubyte");
+  const std::string test_images = find_layout_file(dir, "t10k-images-idx3-ubyte");
+  const std::string test_labels = find_layout_file(dir, "t10k-labels-idx1-ubyte");
   Split s;
-  s.train = load_idx_dataset(find_layout_file(dir, "train-images-idx3-ubyte"),
-                             find_layout_file(dir, "train-labels-idx1-ubyte"), options);
-  s.test = load_idx_dataset(find_layout_file(dir, "t10k-images-idx3-ubyte"),
-                            find_layout_file(dir, "t10k-labels-idx1-ubyte"), options);
+  s.train = load_idx_dataset(train_images, train_labels, options);
+  s.test = load_idx_dataset(test_images, test_labels, options);
   s.train.name = fmt::format("{}/train", name);
   s.test.name = fmt::format("{}/test", name);
   return s;

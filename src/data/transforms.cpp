@@ -80,13 +80,12 @@ Tensor AffineFit::apply(const Tensor& inputs) const {
   if (options_.per_feature && static_cast<size_t>(d) != offset_.size())
     throw ShapeError(fmt::format("transform '{}': fitted on {} features, got inputs {}", kind(),
                                  offset_.size(), x.shape().str()));
-  // y = (x − offset)·(1/divisor), in float32 per feature so that the row loop vectorizes.
-  const size_t k = offset_.size();
-  std::vector<float> off(k), inv(k);
-  for (size_t j = 0; j < k; ++j) {
-    off[j] = static_cast<float>(offset_[j]);
-    inv[j] = static_cast<float>(1.0 / divisor_[j]);
-  }
+  // y = (x − offset)·(1/divisor) in float64, rounded once to float32: the offset of a feature
+  // with a large mean and a small spread (the lecture's badly conditioned inputs) would lose
+  // most of its digits if it were rounded to float32 first.
+  const std::vector<double>& off = offset_;
+  std::vector<double> inv(offset_.size());
+  for (size_t j = 0; j < inv.size(); ++j) inv[j] = 1.0 / divisor_[j];
   Tensor y = Tensor::empty(x.shape(), DType::Float32);
   const float* src = x.data<float>();
   float* dst = y.data<float>();
@@ -94,9 +93,11 @@ Tensor AffineFit::apply(const Tensor& inputs) const {
     const float* a = src + r * d;
     float* b = dst + r * d;
     if (options_.per_feature) {
-      for (int64_t j = 0; j < d; ++j) b[j] = (a[j] - off[j]) * inv[j];
+      for (int64_t j = 0; j < d; ++j)
+        b[j] = static_cast<float>((static_cast<double>(a[j]) - off[j]) * inv[j]);
     } else {
-      for (int64_t j = 0; j < d; ++j) b[j] = (a[j] - off[0]) * inv[0];
+      for (int64_t j = 0; j < d; ++j)
+        b[j] = static_cast<float>((static_cast<double>(a[j]) - off[0]) * inv[0]);
     }
   }
   return y;

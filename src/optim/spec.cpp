@@ -104,7 +104,10 @@ std::vector<OptionInfo> options_of() {
 template <typename Options>
 Options options_from(const std::string& opt, const KeyValues& kvs) {
   Options o{};
-  for (const auto& [key, value] : kvs) {
+  for (const auto& kv : kvs) {
+    // Plain references, not structured bindings: clang before 16 cannot capture those.
+    const auto& key = kv.first;
+    const auto& value = kv.second;
     bool found = false;
     for_each_field(o, [&](const char* name, auto& field) {
       using T = std::decay_t<decltype(field)>;

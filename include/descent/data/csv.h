@@ -31,9 +31,9 @@ enum class CsvTarget { Class, Regression };
 inline constexpr int64_t kMaxCsvClasses = 1 << 20;
 
 struct CsvOptions {
-  std::string label_name;    // the label column by header name; empty: use label_index
-  int64_t label_index = -1;  // the label column by position when label_name is empty
-  bool header = true;        // the first non-empty row names the columns
+  std::string label_name = {};  // the label column by header name; empty: use label_index
+  int64_t label_index = -1;     // the label column by position when label_name is empty
+  bool header = true;           // the first non-empty row names the columns
   char delimiter = ',';
   CsvTarget target = CsvTarget::Class;
   int64_t num_classes = 0;  // 0: infer as the largest label + 1

@@ -17,8 +17,8 @@
 namespace descent::data {
 
 struct Dataset {
-  Tensor inputs;
-  Tensor targets;
+  Tensor inputs = {};
+  Tensor targets = {};
   int64_t num_classes = 0;               // 0 for regression
   std::string name;                      // where it came from, for messages and reports
   std::vector<std::string> class_names;  // optional; empty or num_classes entries

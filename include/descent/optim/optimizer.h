@@ -37,6 +37,10 @@ struct Field {
   const char* name;
   T C::*ptr;
 };
+// Spelled out for compilers without class template argument deduction for aggregates (clang
+// before 17, used by the fuzz build).
+template <typename C, typename T>
+Field(const char*, T C::*) -> Field<C, T>;
 
 // Types a field may have. Options use double, bool, int64_t and Betas; states use int64_t,
 // double and Tensor.
