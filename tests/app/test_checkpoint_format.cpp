@@ -104,6 +104,22 @@ TEST(CheckpointFormat, LayoutMatchesTheDocumentation) {
   EXPECT_EQ(data, (std::vector<uint8_t>{0, 0, 0x80, 0x3F, 0, 0, 0, 0xC0}));
 }
 
+// Above 8 MiB the CRC is computed in pieces on the thread pool and combined; it must equal the
+// sequential reference. The size is not a multiple of the 4 MiB piece.
+TEST(CheckpointFormat, LargeDataChecksumMatchesReference) {
+  Generator gen(5);
+  Checkpoint c;
+  c.tensors = {{"big", rand({2'359'297}, gen)}};
+  const std::vector<uint8_t> bytes = serialize_checkpoint(c);
+  uint64_t n = 0;
+  for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(bytes[i]) << (8 * i);
+  const auto h =
+      nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<int64_t>(n));
+  const std::vector<uint8_t> data(bytes.begin() + 8 + static_cast<int64_t>(n), bytes.end());
+  EXPECT_EQ(h["__metadata__"]["data_crc32"], reference_crc32(data));
+  EXPECT_TRUE(bitwise_equal(parse_checkpoint(bytes, "mem").at("big"), c.at("big")));
+}
+
 TEST(CheckpointFormat, ReferenceCrcKnownAnswer) {
   const std::string s = "123456789";
   EXPECT_EQ(reference_crc32({s.begin(), s.end()}), 0xCBF43926u);
