@@ -75,6 +75,8 @@ ojson parse_json(std::string_view text, std::string_view source) {
     const uint64_t offset = kLengthBytes + (e.byte > 0 ? e.byte - 1 : 0);
     fail(source,
          fmt::format("header is not valid JSON: {} (byte offset {})", json_reason(e), offset));
+  } catch (const ojson::exception& e) {  // e.g. out_of_range for a number like 1e999
+    fail(source, fmt::format("header is not valid JSON: {}", json_reason(e)));
   }
 }
 

@@ -16,6 +16,8 @@
 
 namespace {
 
+using descent::cli_test::Result;
+
 // Runs `descent <args>` with stderr merged into the output.
 descent::cli_test::Result run_cli(const std::string& args) {
   return descent::cli_test::run_cli(args, /*merge=*/true);
