@@ -105,7 +105,8 @@ nlohmann::ordered_json race_json(const RaceResult& result) {
       losses.push_back(num(p.loss));
       evals.push_back(p.evals);
     }
-    runs.push_back({{"optimizer", run.optimizer}, {"x", xs}, {"y", ys}, {"loss", losses}, {"evals", evals}});
+    runs.push_back(
+        {{"optimizer", run.optimizer}, {"x", xs}, {"y", ys}, {"loss", losses}, {"evals", evals}});
   }
   return {
       {"function", result.function}, {"start", {result.start[0], result.start[1]}}, {"runs", runs}};

@@ -45,7 +45,7 @@ void add_to_params(const std::vector<Tensor>& params, double t, const FlatVector
       T* data = p.data<T>();
       const T alpha = static_cast<T>(t);
       for (int64_t i = 0; i < p.numel(); ++i) {
-        data[i] = data[i] + alpha * static_cast<T>(v[offset + static_cast<size_t>(i)]);
+        data[i] = std::fma(alpha, static_cast<T>(v[offset + static_cast<size_t>(i)]), data[i]);
       }
     });
     offset += static_cast<size_t>(p.numel());
@@ -67,7 +67,7 @@ void set_params(const std::vector<Tensor>& params, const std::vector<Tensor>& va
 
 double dot(const FlatVector& a, const FlatVector& b) {
   double s = 0.0;
-  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  for (size_t i = 0; i < a.size(); ++i) s = std::fma(a[i], b[i], s);
   return s;
 }
 
@@ -92,10 +92,10 @@ Tensor to_tensor(const FlatVector& v) {
 
 FlatVector from_tensor(const Tensor& t, int64_t n, const std::string& what) {
   if (!t.defined() || t.dtype() != DType::Float64 || t.dim() != 1 || t.numel() != n) {
-    throw ValueError(fmt::format("{}: expected a float64 vector of {} elements{}", what, n,
-                                 t.defined() ? ", got shape " + t.shape().str() + " " +
-                                                   std::string(dtype_name(t.dtype()))
-                                             : ", got an undefined tensor"));
+    throw ValueError(fmt::format(
+        "{}: expected a float64 vector of {} elements{}", what, n,
+        t.defined() ? ", got shape " + t.shape().str() + " " + std::string(dtype_name(t.dtype()))
+                    : ", got an undefined tensor"));
   }
   return t.to_vector<double>();
 }

@@ -21,14 +21,16 @@ int64_t total_numel(const std::vector<Tensor>& params);
 // zeros (as PyTorch's _gather_flat_grad). Shapes and dtypes are checked, naming `optimizer`.
 FlatVector gather_flat_grad(const std::vector<Tensor>& params, const std::string& optimizer);
 
-// θ ← θ + t·v, parameter by parameter (PyTorch's p.add_(v, alpha=t)).
+// θ ← θ + t·v, parameter by parameter, with one rounding per element (fma), as PyTorch's
+// p.add_(v, alpha=t) computes it on CPUs with FMA.
 void add_to_params(const std::vector<Tensor>& params, double t, const FlatVector& v);
 
 // Copies of the parameters' values, and writing them back (bit-exact round trip).
 std::vector<Tensor> clone_params(const std::vector<Tensor>& params);
 void set_params(const std::vector<Tensor>& params, const std::vector<Tensor>& values);
 
-// Σ a_i b_i, left to right.
+// Σ a_i b_i, left to right with fused multiply-adds (what OpenBLAS's ddot, behind torch.dot,
+// does for vectors shorter than its 16-element blocks; longer ones agree to rounding).
 double dot(const FlatVector& a, const FlatVector& b);
 // max |v_i| (0 for an empty vector) and Σ |v_i|.
 double abs_max(const FlatVector& v);

@@ -21,7 +21,8 @@ void LBFGSOptions::validate(const std::string& optimizer) const {
   }
   if (max_eval < 0) {
     throw_optimizer_error(
-        optimizer, fmt::format("invalid max_eval {} (must be ≥ 1, or 0 for max_iter·5/4)", max_eval));
+        optimizer,
+        fmt::format("invalid max_eval {} (must be ≥ 1, or 0 for max_iter·5/4)", max_eval));
   }
   require_non_negative(optimizer, "tolerance_grad", tolerance_grad);
   require_non_negative(optimizer, "tolerance_change", tolerance_change);
@@ -94,7 +95,7 @@ FlatVector LBFGS::direction(const FlatVector& flat_grad) {
     al[i] = detail::dot(st.old_stps[i], q) * st.ro[i];
     const double alpha = -al[i];
     const FlatVector& y = st.old_dirs[i];
-    for (size_t j = 0; j < n; ++j) q[j] = q[j] + alpha * y[j];
+    for (size_t j = 0; j < n; ++j) q[j] = std::fma(alpha, y[j], q[j]);  // q.add_(y, alpha)
   }
   FlatVector r(n);
   for (size_t j = 0; j < n; ++j) r[j] = q[j] * st.H_diag;
@@ -102,7 +103,7 @@ FlatVector LBFGS::direction(const FlatVector& flat_grad) {
     const double be_i = detail::dot(st.old_dirs[i], r) * st.ro[i];
     const double alpha = al[i] - be_i;
     const FlatVector& s = st.old_stps[i];
-    for (size_t j = 0; j < n; ++j) r[j] = r[j] + alpha * s[j];
+    for (size_t j = 0; j < n; ++j) r[j] = std::fma(alpha, s[j], r[j]);
   }
   return r;
 }
@@ -206,8 +207,8 @@ double LBFGS::step(const Closure& closure) {
 
 namespace {
 
-constexpr const char* kScalarKeys[] = {"func_evals", "n_iter", "t",     "H_diag",
-                                       "prev_loss",  "ro",     "has_direction"};
+constexpr const char* kScalarKeys[] = {"func_evals", "n_iter",       "t", "H_diag", "prev_loss",
+                                       "ro",         "has_direction"};
 
 }  // namespace
 
@@ -219,10 +220,10 @@ OptimizerState LBFGS::state_dict() const {
   group["num_params"] = params_.size();
   out.param_groups = nlohmann::json::array({group});
   const LBFGSState& st = state_;
-  out.scalars = {{"func_evals", st.func_evals}, {"n_iter", st.n_iter},
-                 {"t", st.t},                   {"H_diag", st.H_diag},
-                 {"prev_loss", st.prev_loss},   {"ro", nlohmann::json(st.ro)},
-                 {"has_direction", !st.d.empty()}};
+  out.scalars = {
+      {"func_evals", st.func_evals},   {"n_iter", st.n_iter},       {"t", st.t},
+      {"H_diag", st.H_diag},           {"prev_loss", st.prev_loss}, {"ro", nlohmann::json(st.ro)},
+      {"has_direction", !st.d.empty()}};
   if (!st.d.empty()) {
     out.tensors["d"] = detail::to_tensor(st.d);
     out.tensors["prev_flat_grad"] = detail::to_tensor(st.prev_flat_grad);

@@ -67,7 +67,8 @@ OptimizerState Lookahead::state_dict() const {
   out.param_groups = nlohmann::json::array({group});
   out.scalars = {{"step_count", step_count_}, {"inner", in.scalars}};
   NoGradGuard no_grad;
-  for (size_t i = 0; i < slow_.size(); ++i) out.tensors[fmt::format("slow.{}", i)] = clone(slow_[i]);
+  for (size_t i = 0; i < slow_.size(); ++i)
+    out.tensors[fmt::format("slow.{}", i)] = clone(slow_[i]);
   for (const auto& [key, t] : in.tensors) out.tensors["inner." + key] = t;
   return out;
 }

@@ -17,16 +17,16 @@ void NewtonOptions::validate(const std::string& optimizer) const {
   require_non_negative(optimizer, "lr", lr);
   require_non_negative(optimizer, "damping", damping);
   if (!(damping_increase > 1.0)) {
-    throw_optimizer_error(optimizer,
-                          fmt::format("invalid damping_increase {} (must be > 1)", damping_increase));
+    throw_optimizer_error(
+        optimizer, fmt::format("invalid damping_increase {} (must be > 1)", damping_increase));
   }
   if (!(damping_decrease > 0.0 && damping_decrease <= 1.0)) {
     throw_optimizer_error(optimizer, fmt::format("invalid damping_decrease {} (must be in (0, 1])",
                                                  damping_decrease));
   }
   if (on_indefinite != "shift" && on_indefinite != "error") {
-    throw_optimizer_error(optimizer, fmt::format("invalid on_indefinite '{}' (valid: shift, error)",
-                                                 on_indefinite));
+    throw_optimizer_error(
+        optimizer, fmt::format("invalid on_indefinite '{}' (valid: shift, error)", on_indefinite));
   }
 }
 
@@ -51,12 +51,14 @@ void Newton::step() {
 }
 
 double Newton::lr(size_t group) const {
-  if (group != 0) throw IndexError(fmt::format("Newton has one parameter group, not {}", group + 1));
+  if (group != 0)
+    throw IndexError(fmt::format("Newton has one parameter group, not {}", group + 1));
   return options_.lr;
 }
 
 void Newton::set_lr(size_t group, double lr) {
-  if (group != 0) throw IndexError(fmt::format("Newton has one parameter group, not {}", group + 1));
+  if (group != 0)
+    throw IndexError(fmt::format("Newton has one parameter group, not {}", group + 1));
   options_.lr = lr;
 }
 
@@ -85,10 +87,11 @@ std::vector<double> hessian_from_grads(const std::vector<Tensor>& grads,
         if (m == k) v[static_cast<size_t>(e)] = 1.0;
         seeds.push_back(from_vector(v, outputs[m].shape(), outputs[m].dtype()));
       }
-      const std::vector<Tensor> rows =
-          grad(outputs, params,
-               {.grad_outputs = seeds, .retain_graph = true, .create_graph = false,
-                .allow_unused = true});
+      const std::vector<Tensor> rows = grad(outputs, params,
+                                            {.grad_outputs = seeds,
+                                             .retain_graph = true,
+                                             .create_graph = false,
+                                             .allow_unused = true});
       const int64_t j = offsets[k] + e;
       int64_t col = 0;
       for (size_t i = 0; i < params.size(); ++i) {
@@ -126,8 +129,7 @@ int64_t cholesky(std::vector<double>& a, int64_t n) {
   return -1;
 }
 
-std::vector<double> cholesky_solve(const std::vector<double>& l, int64_t n,
-                                   std::vector<double> b) {
+std::vector<double> cholesky_solve(const std::vector<double>& l, int64_t n, std::vector<double> b) {
   for (int64_t i = 0; i < n; ++i) {  // L y = b
     double s = b[i];
     for (int64_t k = 0; k < i; ++k) s -= l[i * n + k] * b[k];
@@ -272,8 +274,7 @@ void Newton::load_state_dict(const OptimizerState& saved) {
   NewtonState st;
   const std::pair<const char*, int64_t*> ints[] = {
       {"n_iter", &st.n_iter}, {"func_evals", &st.func_evals}, {"rejected", &st.rejected}};
-  const std::pair<const char*, double*> reals[] = {{"damping", &st.damping},
-                                                   {"shift", &st.shift}};
+  const std::pair<const char*, double*> reals[] = {{"damping", &st.damping}, {"shift", &st.shift}};
   if (!sc.is_object() || sc.size() != 6 || !sc.contains("started")) {
     fail_state("must have the scalars n_iter, func_evals, rejected, damping, shift, started");
   }

@@ -66,7 +66,11 @@ class Values {
     fail_required(key, " (or pass the run's total steps)");
   }
   [[noreturn]] void fail_required(const std::string& key, const std::string& hint = "") const {
-    throw ValueError(fmt::format("{}: {} needs {}=...{}", kKind, owner_, key, hint));
+    // Messages spell keys as PyTorch does (T_max), lookups use lower case (t_max).
+    std::string shown = key;
+    if (key == "t_max") shown = "T_max";
+    if (key == "t_0") shown = "T_0";
+    throw ValueError(fmt::format("{}: {} needs {}=...{}", kKind, owner_, shown, hint));
   }
   template <typename T>
   T required(const std::string& key, T (Values::*get)(const std::string&, T) const) const {
@@ -83,8 +87,8 @@ class Values {
 using Built = std::pair<std::unique_ptr<LRScheduler>, std::unique_ptr<ReduceLROnPlateau>>;
 
 struct Entry {
-  const char* name;        // canonical spec name
-  const char* class_name;  // PyTorch's class name (also accepted as the name)
+  const char* name;              // canonical spec name
+  const char* class_name;        // PyTorch's class name (also accepted as the name)
   std::vector<OptionInfo> keys;  // default "" = required
   std::function<Built(const Values&, LrTarget&)> build;
 };
@@ -97,42 +101,59 @@ Built lr_scheduler(LrTarget& target, O options) {
 const std::vector<Entry>& registry() {
   static const std::vector<Entry> entries = {
       {"none", "none", {}, [](const Values&, LrTarget&) { return Built{}; }},
-      {"step", "StepLR", {{"step_size", "int", ""}, {"gamma", "float", "0.1"}},
+      {"step",
+       "StepLR",
+       {{"step_size", "int", ""}, {"gamma", "float", "0.1"}},
        [](const Values& v, LrTarget& t) {
-         return lr_scheduler<StepLR>(t, StepLROptions{.step_size = v.required("step_size", &Values::integer),
-                                                      .gamma = v.real("gamma", 0.1)});
+         return lr_scheduler<StepLR>(
+             t, StepLROptions{.step_size = v.required("step_size", &Values::integer),
+                              .gamma = v.real("gamma", 0.1)});
        }},
-      {"multistep", "MultiStepLR", {{"milestones", "int/int/...", ""}, {"gamma", "float", "0.1"}},
+      {"multistep",
+       "MultiStepLR",
+       {{"milestones", "int/int/...", ""}, {"gamma", "float", "0.1"}},
        [](const Values& v, LrTarget& t) {
          if (!v.has("milestones")) v.fail_required("milestones", " (e.g. milestones=30/80)");
          return lr_scheduler<MultiStepLR>(
              t, MultiStepLROptions{.milestones = v.list<int64_t>("milestones", {}),
                                    .gamma = v.real("gamma", 0.1)});
        }},
-      {"exponential", "ExponentialLR", {{"gamma", "float", ""}},
+      {"exponential",
+       "ExponentialLR",
+       {{"gamma", "float", ""}},
        [](const Values& v, LrTarget& t) {
          return lr_scheduler<ExponentialLR>(
              t, ExponentialLROptions{.gamma = v.required("gamma", &Values::real)});
        }},
-      {"constant", "ConstantLR", {{"factor", "float", "0.333333"}, {"total_iters", "int", "5"}},
+      {"constant",
+       "ConstantLR",
+       {{"factor", "float", "0.333333"}, {"total_iters", "int", "5"}},
        [](const Values& v, LrTarget& t) {
-         return lr_scheduler<ConstantLR>(t, ConstantLROptions{.factor = v.real("factor", 1.0 / 3),
-                                                              .total_iters = v.integer("total_iters", 5)});
+         return lr_scheduler<ConstantLR>(
+             t, ConstantLROptions{.factor = v.real("factor", 1.0 / 3),
+                                  .total_iters = v.integer("total_iters", 5)});
        }},
-      {"linear", "LinearLR",
-       {{"start_factor", "float", "0.333333"}, {"end_factor", "float", "1"}, {"total_iters", "int", "5"}},
+      {"linear",
+       "LinearLR",
+       {{"start_factor", "float", "0.333333"},
+        {"end_factor", "float", "1"},
+        {"total_iters", "int", "5"}},
        [](const Values& v, LrTarget& t) {
-         return lr_scheduler<LinearLR>(t, LinearLROptions{.start_factor = v.real("start_factor", 1.0 / 3),
-                                                          .end_factor = v.real("end_factor", 1.0),
-                                                          .total_iters = v.integer("total_iters", 5)});
+         return lr_scheduler<LinearLR>(
+             t, LinearLROptions{.start_factor = v.real("start_factor", 1.0 / 3),
+                                .end_factor = v.real("end_factor", 1.0),
+                                .total_iters = v.integer("total_iters", 5)});
        }},
-      {"cosine", "CosineAnnealingLR", {{"T_max", "int", ""}, {"eta_min", "float", "0"}},
+      {"cosine",
+       "CosineAnnealingLR",
+       {{"T_max", "int", ""}, {"eta_min", "float", "0"}},
        [](const Values& v, LrTarget& t) {
          return lr_scheduler<CosineAnnealingLR>(
              t, CosineAnnealingLROptions{.T_max = v.integer_or_total("t_max"),
                                          .eta_min = v.real("eta_min", 0.0)});
        }},
-      {"cosine_restarts", "CosineAnnealingWarmRestarts",
+      {"cosine_restarts",
+       "CosineAnnealingWarmRestarts",
        {{"T_0", "int", ""}, {"T_mult", "int", "1"}, {"eta_min", "float", "0"}},
        [](const Values& v, LrTarget& t) {
          return lr_scheduler<CosineAnnealingWarmRestarts>(
@@ -140,7 +161,8 @@ const std::vector<Entry>& registry() {
                                                    .T_mult = v.integer("t_mult", 1),
                                                    .eta_min = v.real("eta_min", 0.0)});
        }},
-      {"onecycle", "OneCycleLR",
+      {"onecycle",
+       "OneCycleLR",
        {{"max_lr", "float/float/...", ""},
         {"total_steps", "int", ""},
         {"epochs", "int", "0"},
@@ -166,13 +188,15 @@ const std::vector<Entry>& registry() {
                              .div_factor = v.real("div_factor", 25.0),
                              .final_div_factor = v.real("final_div_factor", 1e4),
                              .three_phase = v.boolean("three_phase", false)};
-         // epochs × steps_per_epoch replaces total_steps when both are given.
-         if (!(v.has("epochs") && v.has("steps_per_epoch"))) {
+         // total_steps from the spec, else epochs × steps_per_epoch when both are given, else
+         // the run length.
+         if (v.has("total_steps") || !(v.has("epochs") && v.has("steps_per_epoch"))) {
            o.total_steps = v.integer_or_total("total_steps");
          }
          return lr_scheduler<OneCycleLR>(t, std::move(o));
        }},
-      {"plateau", "ReduceLROnPlateau",
+      {"plateau",
+       "ReduceLROnPlateau",
        {{"mode", "string", "min"},
         {"factor", "float", "0.1"},
         {"patience", "int", "10"},
@@ -210,7 +234,7 @@ detail::KeyValues canonical_keys(const Entry& e, detail::KeyValues kvs) {
   for (auto& [key, value] : kvs) {
     bool found = false;
     for (const OptionInfo& info : e.keys) {
-      if (detail::lower(info.key) == key) {
+      if (detail::lower(info.key) == detail::lower(key)) {
         key = info.key;
         found = true;
       }
@@ -218,8 +242,9 @@ detail::KeyValues canonical_keys(const Entry& e, detail::KeyValues kvs) {
     if (!found) {
       std::vector<std::string> valid;
       for (const OptionInfo& info : e.keys) valid.push_back(info.key);
-      throw ValueError(fmt::format("{}: {} has no option '{}'; valid keys: {}", kKind, e.name, key,
-                                   valid.empty() ? "none" : fmt::format("{}", fmt::join(valid, ", "))));
+      throw ValueError(
+          fmt::format("{}: {} has no option '{}'; valid keys: {}", kKind, e.name, key,
+                      valid.empty() ? "none" : fmt::format("{}", fmt::join(valid, ", "))));
     }
   }
   return kvs;
@@ -261,7 +286,8 @@ SchedulerSpec parse_scheduler_spec(std::string_view text) {
   // the spec leaves it open.
   size_t groups = 1;
   for (const auto& kv : spec.options) {
-    groups = std::max(groups, static_cast<size_t>(std::count(kv.second.begin(), kv.second.end(), '/')) + 1);
+    groups = std::max(groups,
+                      static_cast<size_t>(std::count(kv.second.begin(), kv.second.end(), '/')) + 1);
   }
   LrValues probe(std::vector<double>(groups, 0.1), std::vector<double>(groups, 0.9));
   build(e, spec.options, probe, int64_t{100});
@@ -296,18 +322,18 @@ std::vector<double> Schedule::last_lr() const {
 
 nlohmann::json Schedule::state_dict() const {
   nlohmann::json out = scheduler_ ? scheduler_->state_dict()
-                                  : plateau_ ? plateau_->state_dict() : nlohmann::json::object();
+                       : plateau_ ? plateau_->state_dict()
+                                  : nlohmann::json::object();
   out["schedule"] = name_;
   return out;
 }
 
 void Schedule::load_state_dict(const nlohmann::json& state) {
   if (!state.is_object() || !state.contains("schedule") || state["schedule"] != name_) {
-    throw ValueError(fmt::format("schedule {}: load_state_dict: the state was saved by schedule {}",
-                                 name_,
-                                 state.is_object() && state.contains("schedule")
-                                     ? state["schedule"].dump()
-                                     : std::string("(unnamed)")));
+    throw ValueError(
+        fmt::format("schedule {}: load_state_dict: the state was saved by schedule {}", name_,
+                    state.is_object() && state.contains("schedule") ? state["schedule"].dump()
+                                                                    : std::string("(unnamed)")));
   }
   nlohmann::json inner = state;
   inner.erase("schedule");

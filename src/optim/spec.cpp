@@ -207,9 +207,10 @@ OptimizerSpec parse_wrapper_spec(std::string_view text, std::string_view t, size
   const std::string name = lower(trim(t.substr(0, open)));
   if (name != "lookahead") {
     find_entry(name);  // an unknown name lists the valid ones
-    throw ValueError(fmt::format("optimizer spec '{}': '{}' takes no inner optimizer in "
-                                 "parentheses; only {} does",
-                                 text, name, kLookaheadHelp));
+    throw ValueError(
+        fmt::format("optimizer spec '{}': '{}' takes no inner optimizer in "
+                    "parentheses; only {} does",
+                    text, name, kLookaheadHelp));
   }
   int depth = 0;
   size_t close = std::string_view::npos;
@@ -221,18 +222,20 @@ OptimizerSpec parse_wrapper_spec(std::string_view text, std::string_view t, size
     }
   }
   if (close == std::string_view::npos) {
-    throw ValueError(fmt::format("optimizer spec '{}': the '(' at byte {} is never closed "
-                                 "(expected {})",
-                                 text, open, kLookaheadHelp));
+    throw ValueError(
+        fmt::format("optimizer spec '{}': the '(' at byte {} is never closed "
+                    "(expected {})",
+                    text, open, kLookaheadHelp));
   }
   OptimizerSpec spec{"lookahead", {}, {}};
   spec.inner.push_back(parse_optimizer_spec(t.substr(open + 1, close - open - 1)));
   const std::string_view rest = trim(t.substr(close + 1));
   if (!rest.empty()) {
     if (rest.front() != ':') {
-      throw ValueError(fmt::format("optimizer spec '{}': expected ':' or the end after the "
-                                   "inner optimizer, got '{}' (expected {})",
-                                   text, rest, kLookaheadHelp));
+      throw ValueError(
+          fmt::format("optimizer spec '{}': expected ':' or the end after the "
+                      "inner optimizer, got '{}' (expected {})",
+                      text, rest, kLookaheadHelp));
     }
     parse_key_values(text, rest.substr(1), spec);
   }
@@ -255,9 +258,10 @@ OptimizerSpec parse_optimizer_spec(std::string_view text) {
                                  text, fmt::join(optimizer_names(), ", ")));
   }
   if (lower(name) == "lookahead") {
-    throw ValueError(fmt::format("optimizer spec '{}': lookahead needs an inner optimizer: {}, "
-                                 "e.g. lookahead(adam:lr=0.001):k=5",
-                                 text, kLookaheadHelp));
+    throw ValueError(
+        fmt::format("optimizer spec '{}': lookahead needs an inner optimizer: {}, "
+                    "e.g. lookahead(adam:lr=0.001):k=5",
+                    text, kLookaheadHelp));
   }
   const Entry& e = find_entry(name);
   OptimizerSpec spec{e.name, {}, {}};
@@ -269,8 +273,8 @@ OptimizerSpec parse_optimizer_spec(std::string_view text) {
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerSpec& spec, std::vector<Tensor> params) {
   if (spec.name == "lookahead") {
     if (spec.inner.size() != 1) {
-      throw ValueError(fmt::format("optimizer spec: lookahead needs one inner optimizer ({})",
-                                   kLookaheadHelp));
+      throw ValueError(
+          fmt::format("optimizer spec: lookahead needs one inner optimizer ({})", kLookaheadHelp));
     }
     auto options = options_from<LookaheadOptions>("Lookahead", spec.options);
     return std::make_unique<Lookahead>(make_optimizer(spec.inner[0], std::move(params)), options);

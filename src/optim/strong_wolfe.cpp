@@ -74,8 +74,7 @@ LineSearchResult strong_wolfe(const DirectionalObjective& objective, double t,
     const double min_step = t + 0.01 * (t - prev.t);
     const double max_step = t * 10;
     const double tmp = t;
-    t = cubic_interpolate(prev.t, prev.f, prev.gtd, t, p.f, gtd_new,
-                          std::pair{min_step, max_step});
+    t = cubic_interpolate(prev.t, prev.f, prev.gtd, t, p.f, gtd_new, std::pair{min_step, max_step});
     prev = End{tmp, p.f, std::move(p.g), gtd_new};
     p = objective(t);
     ++evals;

@@ -43,7 +43,8 @@ TEST(LBFGSParity, MatchesTorchTrajectories) {
       }
       const double ratio = parity::worst_ratio(pb.params, want["params"]);
       worst = std::max(worst, ratio);
-      ASSERT_LE(ratio, 1.0) << "step " << step << ": parameters differ from torch's by more "
+      if (std::getenv("DESCENT_PARITY_STEPS")) std::printf("  step %zu ratio %.3g\n", step, ratio);
+      EXPECT_LE(ratio, 1.0) << "step " << step << ": parameters differ from torch's by more "
                             << "than 1e-10 relative";
     }
     if (std::getenv("DESCENT_PARITY_VERBOSE"))

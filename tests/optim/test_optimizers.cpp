@@ -268,10 +268,10 @@ TEST(OptimizerSpec, ErrorsListWhatIsValid) {
 }
 
 TEST(OptimizerSpec, ListsNamesAndKeysWithDefaults) {
-  EXPECT_EQ(optimizer_names(),
-            (std::vector<std::string>{"sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta",
-                                      "adamax", "nadam", "radam", "lbfgs", "newton",
-                                      "lookahead(...)"}));
+  EXPECT_EQ(
+      optimizer_names(),
+      (std::vector<std::string>{"sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta", "adamax",
+                                "nadam", "radam", "lbfgs", "newton", "lookahead(...)"}));
   for (const std::string& name : optimizer_names()) {
     if (name == "lookahead(...)") continue;  // a wrapper: see test_lookahead.cpp
     const auto keys = optimizer_options(name);

@@ -56,18 +56,18 @@ TEST(SchedulerSpec, BuildsTheSchedulerItNames) {
   EXPECT_EQ(run_spec("constant", 7), (run_direct<ConstantLR>(ConstantLROptions{}, 7)));
   EXPECT_EQ(run_spec("linear:start_factor=0.1,total_iters=5", 8),
             (run_direct<LinearLR>(LinearLROptions{.start_factor = 0.1, .total_iters = 5}, 8)));
-  EXPECT_EQ(run_spec("CosineAnnealingLR:t_max=10,eta_min=0.001", 12),
-            (run_direct<CosineAnnealingLR>(
-                CosineAnnealingLROptions{.T_max = 10, .eta_min = 0.001}, 12)));
+  EXPECT_EQ(
+      run_spec("CosineAnnealingLR:t_max=10,eta_min=0.001", 12),
+      (run_direct<CosineAnnealingLR>(CosineAnnealingLROptions{.T_max = 10, .eta_min = 0.001}, 12)));
   EXPECT_EQ(run_spec("cosine_restarts:T_0=3,T_mult=2", 12),
             (run_direct<CosineAnnealingWarmRestarts>(
                 CosineAnnealingWarmRestartsOptions{.T_0 = 3, .T_mult = 2}, 12)));
-  EXPECT_EQ(run_spec("onecycle:max_lr=1,total_steps=20,pct_start=0.25,anneal_strategy=linear", 20),
-            (run_direct<OneCycleLR>(OneCycleLROptions{.max_lr = {1.0},
-                                                      .total_steps = 20,
-                                                      .pct_start = 0.25,
-                                                      .anneal_strategy = "linear"},
-                                    20)));
+  EXPECT_EQ(
+      run_spec("onecycle:max_lr=1,total_steps=20,pct_start=0.25,anneal_strategy=linear", 20),
+      (run_direct<OneCycleLR>(
+          OneCycleLROptions{
+              .max_lr = {1.0}, .total_steps = 20, .pct_start = 0.25, .anneal_strategy = "linear"},
+          20)));
   EXPECT_EQ(run_spec("none", 5), std::vector<double>(5, 0.1));
 }
 
@@ -107,10 +107,9 @@ TEST(SchedulerSpec, ParsesAndPrintsCanonically) {
   EXPECT_EQ(s.name, "cosine_restarts");
   EXPECT_EQ(s.str(), "cosine_restarts:T_0=10,T_mult=2");
   EXPECT_EQ(parse_scheduler_spec("none").str(), "none");
-  EXPECT_EQ(scheduler_names(),
-            (std::vector<std::string>{"none", "step", "multistep", "exponential", "constant",
-                                      "linear", "cosine", "cosine_restarts", "onecycle",
-                                      "plateau"}));
+  EXPECT_EQ(scheduler_names(), (std::vector<std::string>{
+                                   "none", "step", "multistep", "exponential", "constant", "linear",
+                                   "cosine", "cosine_restarts", "onecycle", "plateau"}));
   // Every listed default parses back (required keys get a value).
   for (const std::string& name : scheduler_names()) {
     std::string spec = name;

@@ -67,10 +67,10 @@ struct LBFGSOptions {
 
 // The global state of L-BFGS (it has no per-parameter state).
 struct LBFGSState {
-  int64_t func_evals = 0;  // closure calls, over all steps
-  int64_t n_iter = 0;      // iterations, over all steps
-  std::vector<double> d;   // last direction (empty before the first iteration)
-  double t = 0.0;          // last step length
+  int64_t func_evals = 0;                    // closure calls, over all steps
+  int64_t n_iter = 0;                        // iterations, over all steps
+  std::vector<double> d;                     // last direction (empty before the first iteration)
+  double t = 0.0;                            // last step length
   std::deque<std::vector<double>> old_dirs;  // y_i, oldest first
   std::deque<std::vector<double>> old_stps;  // s_i
   std::deque<double> ro;                     // ρ_i = 1 / y_iᵀs_i

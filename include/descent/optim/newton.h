@@ -45,8 +45,8 @@ struct NewtonOptions {
   double lr = 1.0;
   double damping = 0.0;  // λ ≥ 0 (the start value when adaptive)
   bool adaptive = false;
-  double damping_increase = 10.0;  // > 1
-  double damping_decrease = 0.1;   // in (0, 1]
+  double damping_increase = 10.0;       // > 1
+  double damping_decrease = 0.1;        // in (0, 1]
   std::string on_indefinite = "shift";  // "shift" or "error"
 
   static constexpr auto fields() {
@@ -118,7 +118,6 @@ std::vector<double> hessian_from_grads(const std::vector<Tensor>& grads,
 int64_t cholesky(std::vector<double>& a, int64_t n);
 
 // Solves L Lᵀ x = b with the factor from cholesky().
-std::vector<double> cholesky_solve(const std::vector<double>& l, int64_t n,
-                                   std::vector<double> b);
+std::vector<double> cholesky_solve(const std::vector<double>& l, int64_t n, std::vector<double> b);
 
 }  // namespace descent::optim

@@ -74,8 +74,8 @@ class Schedule {
   std::vector<double> last_lr() const;
   const std::string& name() const { return name_; }
 
-  LRScheduler* scheduler() const { return scheduler_.get(); }        // null for plateau, none
-  ReduceLROnPlateau* plateau() const { return plateau_.get(); }       // null unless plateau
+  LRScheduler* scheduler() const { return scheduler_.get(); }    // null for plateau, none
+  ReduceLROnPlateau* plateau() const { return plateau_.get(); }  // null unless plateau
 
   // The wrapped scheduler's state ({} for none), with "schedule": name for checking.
   nlohmann::json state_dict() const;
