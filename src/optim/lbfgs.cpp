@@ -115,10 +115,7 @@ double LBFGS::step(const Closure& closure) {
   const int64_t max_eval = o.effective_max_eval();
   NoGradGuard no_grad;
   // The closure always runs with grad mode on (it calls backward()).
-  auto evaluate = [&] {
-    GradModeGuard grad_on(true);
-    return closure().item();
-  };
+  auto evaluate = [&] { return detail::closure_loss(closure, name()); };
   LBFGSState& st = state_;
 
   const double orig_loss = evaluate();

@@ -164,9 +164,8 @@ double Newton::step(const Closure& closure) {
   if (!st.started || !o.adaptive) st.damping = o.damping;
   st.started = true;
   auto evaluate = [&] {
-    GradModeGuard grad_on(true);
     ++st.func_evals;
-    return closure().item();
+    return detail::closure_loss(closure, name());
   };
 
   const double loss = evaluate();

@@ -13,11 +13,7 @@ void Optimizer::zero_grad() {
 
 double Optimizer::step(const Closure& closure) {
   if (!closure) throw_optimizer_error(name_, "step(closure) got an empty closure");
-  double loss = 0.0;
-  {
-    GradModeGuard grad_on(true);
-    loss = closure().item();
-  }
+  const double loss = detail::closure_loss(closure, name_);
   step();
   return loss;
 }
@@ -129,6 +125,22 @@ Tensor load_state_tensor(const Tensor& saved, const Tensor& param, const std::st
   }
   NoGradGuard no_grad;
   return clone(saved);
+}
+
+double closure_loss(const Closure& closure, const std::string& optimizer) {
+  Tensor loss;
+  {
+    GradModeGuard grad_on(true);
+    loss = closure();
+  }
+  if (!loss.defined() || loss.numel() != 1) {
+    throw_optimizer_error(optimizer, loss.defined()
+                                         ? fmt::format("the closure returned a tensor of shape {}, "
+                                                       "not a one-element loss",
+                                                       loss.shape().str())
+                                         : std::string("the closure returned an undefined tensor"));
+  }
+  return loss.item();
 }
 
 std::string state_key(size_t group, size_t index, const char* field) {

@@ -7,6 +7,7 @@
 
 #include "descent/descent.h"
 #include "descent/optim/lbfgs.h"
+#include "descent/optim/sgd.h"
 #include "descent/optim/spec.h"
 #include "descent/optim/strong_wolfe.h"
 
@@ -37,6 +38,10 @@ TEST(LBFGS, NeedsAClosure) {
     EXPECT_NE(std::string(e.what()).find("needs a closure"), std::string::npos) << e.what();
   }
   EXPECT_THROW(opt.step(Closure{}), ValueError);
+  EXPECT_THROW(opt.step([] { return Tensor(); }), ValueError);
+  EXPECT_THROW(opt.step([&] { return x * 2.0; }), ValueError);  // two elements
+  SGD sgd({x});
+  EXPECT_THROW(sgd.step([] { return Tensor(); }), ValueError);
 }
 
 TEST(LBFGS, InvalidOptionsAreClearErrors) {

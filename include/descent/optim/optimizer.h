@@ -160,6 +160,10 @@ Tensor load_state_tensor(const Tensor& saved, const Tensor& param, const std::st
 
 std::string state_key(size_t group, size_t index, const char* field);
 
+// Calls the closure with grad mode on and returns its loss as a double; ValueError naming
+// `optimizer` when it returns an undefined or multi-element tensor.
+double closure_loss(const Closure& closure, const std::string& optimizer);
+
 }  // namespace detail
 
 // The typed machinery. Derived must provide
