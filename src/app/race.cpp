@@ -9,6 +9,7 @@
 
 #include "descent/analysis/problems.h"
 #include "descent/app/text_file.h"
+#include "descent/autograd/grad_mode.h"
 #include "descent/autograd/ops.h"
 #include "descent/core/error.h"
 #include "descent/optim/spec.h"
@@ -23,15 +24,22 @@ RaceTrajectory run_one(const analysis::Problem& problem, const optim::OptimizerS
   Tensor xy = tensor({start[0], start[1]}, DType::Float64);
   xy.set_requires_grad(true);
   std::unique_ptr<optim::Optimizer> opt = optim::make_optimizer(spec, {xy});
+  int64_t evals = 0;
+  const optim::Closure closure = optim::make_closure(*opt, [&] {
+    ++evals;
+    return problem.value(xy);
+  });
   RaceTrajectory run{.optimizer = spec.str(), .points = {}};
   run.points.reserve(static_cast<size_t>(steps) + 1);
   for (int64_t k = 0;; ++k) {
-    opt->zero_grad();
-    const Tensor loss = problem.value(xy);
-    run.points.push_back({k, xy.at({0}), xy.at({1}), loss.item()});
+    double loss = 0.0;
+    {
+      NoGradGuard no_grad;
+      loss = problem.value(xy).item();
+    }
+    run.points.push_back({k, xy.at({0}), xy.at({1}), loss, evals});
     if (k == steps) break;
-    loss.backward();
-    opt->step();
+    opt->step(closure);
   }
   return run;
 }
@@ -60,11 +68,11 @@ RaceResult run_race(const RaceOptions& options) {
 }
 
 std::string race_csv(const RaceResult& result) {
-  std::string out = "optimizer,step,x,y,loss\n";
+  std::string out = "optimizer,step,x,y,loss,evals\n";
   for (const RaceTrajectory& run : result.runs) {
     const std::string name = csv_field(run.optimizer);
     for (const RacePoint& p : run.points) {
-      out += fmt::format("{},{},{},{},{}\n", name, p.step, p.x, p.y, p.loss);
+      out += fmt::format("{},{},{},{},{},{}\n", name, p.step, p.x, p.y, p.loss, p.evals);
     }
   }
   return out;
@@ -75,7 +83,8 @@ nlohmann::ordered_json race_json(const RaceResult& result) {
   for (const RaceTrajectory& run : result.runs) {
     nlohmann::ordered_json xs = nlohmann::ordered_json::array(),
                            ys = nlohmann::ordered_json::array(),
-                           losses = nlohmann::ordered_json::array();
+                           losses = nlohmann::ordered_json::array(),
+                           evals = nlohmann::ordered_json::array();
     for (const RacePoint& p : run.points) {
       // JSON has no NaN/inf; a diverged run shows null from there on.
       auto num = [](double v) {
@@ -84,8 +93,10 @@ nlohmann::ordered_json race_json(const RaceResult& result) {
       xs.push_back(num(p.x));
       ys.push_back(num(p.y));
       losses.push_back(num(p.loss));
+      evals.push_back(p.evals);
     }
-    runs.push_back({{"optimizer", run.optimizer}, {"x", xs}, {"y", ys}, {"loss", losses}});
+    runs.push_back(
+        {{"optimizer", run.optimizer}, {"x", xs}, {"y", ys}, {"loss", losses}, {"evals", evals}});
   }
   return {
       {"function", result.function}, {"start", {result.start[0], result.start[1]}}, {"runs", runs}};

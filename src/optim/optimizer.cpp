@@ -11,6 +11,23 @@ void Optimizer::zero_grad() {
   for (const Tensor& p : params()) p.impl()->grad.reset();
 }
 
+double Optimizer::step(const Closure& closure) {
+  if (!closure) throw_optimizer_error(name_, "step(closure) got an empty closure");
+  const double loss = detail::closure_loss(closure, name_);
+  step();
+  return loss;
+}
+
+Closure make_closure(Optimizer& opt, std::function<Tensor()> loss_fn) {
+  if (!loss_fn) throw_optimizer_error(opt.name(), "make_closure got an empty loss function");
+  return [&opt, loss_fn = std::move(loss_fn)] {
+    opt.zero_grad();
+    Tensor loss = loss_fn();
+    loss.backward(Tensor(), /*retain_graph=*/false, /*create_graph=*/opt.needs_graph());
+    return loss;
+  };
+}
+
 void Optimizer::set_lr(double lr) {
   for (size_t g = 0; g < num_groups(); ++g) set_lr(g, lr);
 }
@@ -89,6 +106,11 @@ void field_from_json(const nlohmann::json& j, Betas& out, const std::string& wha
   out = {j[0].get<double>(), j[1].get<double>()};
 }
 
+void field_from_json(const nlohmann::json& j, std::string& out, const std::string& what) {
+  if (!j.is_string()) throw ValueError(what + ": expected a string, got " + j.dump());
+  out = j.get<std::string>();
+}
+
 Tensor load_state_tensor(const Tensor& saved, const Tensor& param, const std::string& key,
                          const std::string& optimizer) {
   if (!saved.defined()) throw ValueError(optimizer + ": load_state_dict: " + key + " is undefined");
@@ -103,6 +125,22 @@ Tensor load_state_tensor(const Tensor& saved, const Tensor& param, const std::st
   }
   NoGradGuard no_grad;
   return clone(saved);
+}
+
+double closure_loss(const Closure& closure, const std::string& optimizer) {
+  Tensor loss;
+  {
+    GradModeGuard grad_on(true);
+    loss = closure();
+  }
+  if (!loss.defined() || loss.numel() != 1) {
+    throw_optimizer_error(optimizer, loss.defined()
+                                         ? fmt::format("the closure returned a tensor of shape {}, "
+                                                       "not a one-element loss",
+                                                       loss.shape().str())
+                                         : std::string("the closure returned an undefined tensor"));
+  }
+  return loss.item();
 }
 
 std::string state_key(size_t group, size_t index, const char* field) {

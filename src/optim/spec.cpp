@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <cmath>
 #include <functional>
 
@@ -15,54 +13,32 @@
 #include "descent/optim/adagrad.h"
 #include "descent/optim/adam.h"
 #include "descent/optim/adamax.h"
+#include "descent/optim/lbfgs.h"
+#include "descent/optim/lookahead.h"
 #include "descent/optim/nadam.h"
+#include "descent/optim/newton.h"
 #include "descent/optim/radam.h"
 #include "descent/optim/rmsprop.h"
 #include "descent/optim/sgd.h"
+#include "spec_text.h"
 
 namespace descent::optim {
 
 namespace {
 
-using KeyValues = std::vector<std::pair<std::string, std::string>>;
+using detail::KeyValues;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using detail::lower;
+using detail::trim;
 
 double parse_double(const std::string& opt, const std::string& key, std::string_view v) {
-  double out = 0.0;
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() || !std::isfinite(out)) {
-    throw ValueError(fmt::format("optimizer spec: {}: {}={} is not a finite number", opt, key, v));
-  }
-  return out;
+  return detail::parse_double("optimizer spec", opt, key, v);
 }
-
 bool parse_bool(const std::string& opt, const std::string& key, std::string_view v) {
-  const std::string s = lower(v);
-  if (s == "true" || s == "1") return true;
-  if (s == "false" || s == "0") return false;
-  throw ValueError(
-      fmt::format("optimizer spec: {}: {}={} is not a boolean (true/false/1/0)", opt, key, v));
+  return detail::parse_bool("optimizer spec", opt, key, v);
 }
-
-[[maybe_unused]] int64_t parse_int(const std::string& opt, const std::string& key,
-                                   std::string_view v) {
-  int64_t out = 0;
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size()) {
-    throw ValueError(fmt::format("optimizer spec: {}: {}={} is not an integer", opt, key, v));
-  }
-  return out;
+int64_t parse_int(const std::string& opt, const std::string& key, std::string_view v) {
+  return detail::parse_int("optimizer spec", opt, key, v);
 }
 
 std::string format_value(double v) {
@@ -71,7 +47,7 @@ std::string format_value(double v) {
 std::string format_value(bool v) {
   return v ? "true" : "false";
 }
-[[maybe_unused]] std::string format_value(int64_t v) {
+std::string format_value(int64_t v) {
   return std::to_string(v);
 }
 std::string format_value(const Betas& v) {
@@ -92,6 +68,8 @@ std::vector<OptionInfo> options_of() {
       out.push_back({name, "bool", format_value(v)});
     } else if constexpr (std::is_same_v<T, int64_t>) {
       out.push_back({name, "int", format_value(v)});
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      out.push_back({name, "string", v});
     } else {
       out.push_back({name, "float", format_value(v)});
     }
@@ -131,6 +109,8 @@ Options options_from(const std::string& opt, const KeyValues& kvs) {
           field = parse_bool(opt, key, value);
         } else if constexpr (std::is_same_v<T, int64_t>) {
           field = parse_int(opt, key, value);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          field = lower(value);  // words such as line_search_fn; validate() checks them
         } else {
           field = parse_double(opt, key, value);
         }
@@ -179,6 +159,8 @@ const std::vector<Entry>& registry() {
       entry<Adamax>("adamax", "Adamax"),
       entry<NAdam>("nadam", "NAdam"),
       entry<RAdam>("radam", "RAdam"),
+      entry<LBFGS>("lbfgs", "LBFGS"),
+      entry<Newton>("newton", "Newton"),
   };
   return entries;
 }
@@ -196,6 +178,7 @@ const Entry& find_entry(std::string_view name) {
 
 std::string OptimizerSpec::str() const {
   std::string out = name;
+  if (!inner.empty()) out += "(" + inner[0].str() + ")";
   for (size_t i = 0; i < options.size(); ++i) {
     out += (i == 0 ? ":" : ",");
     out += options[i].first + "=" + options[i].second;
@@ -203,46 +186,102 @@ std::string OptimizerSpec::str() const {
   return out;
 }
 
+namespace {
+
+// Parses "key=value,key=value" (`rest`, after the ':') into spec.options; `text` is the whole
+// spec, for messages. betas and beta1/beta2 name the same option.
+void parse_key_values(std::string_view text, std::string_view rest, OptimizerSpec& spec) {
+  spec.options = detail::parse_key_values("optimizer spec", text, rest);
+  bool betas = false, beta_i = false;
+  for (const auto& kv : spec.options) {
+    betas |= kv.first == "betas";
+    beta_i |= kv.first == "beta1" || kv.first == "beta2";
+  }
+  if (betas && beta_i) {
+    throw ValueError(fmt::format(
+        "optimizer spec '{}': a beta is given twice (as betas and as beta1/beta2)", text));
+  }
+}
+
+constexpr const char* kLookaheadHelp = "lookahead(<inner spec>)[:k=5,alpha=0.5]";
+
+// "lookahead(<inner>)[:options]": `t` is the trimmed text, `open` the position of '('.
+OptimizerSpec parse_wrapper_spec(std::string_view text, std::string_view t, size_t open) {
+  const std::string name = lower(trim(t.substr(0, open)));
+  if (name != "lookahead") {
+    find_entry(name);  // an unknown name lists the valid ones
+    throw ValueError(
+        fmt::format("optimizer spec '{}': '{}' takes no inner optimizer in "
+                    "parentheses; only {} does",
+                    text, name, kLookaheadHelp));
+  }
+  int depth = 0;
+  size_t close = std::string_view::npos;
+  for (size_t i = open; i < t.size(); ++i) {
+    if (t[i] == '(') ++depth;
+    if (t[i] == ')' && --depth == 0) {
+      close = i;
+      break;
+    }
+  }
+  if (close == std::string_view::npos) {
+    throw ValueError(
+        fmt::format("optimizer spec '{}': the '(' at byte {} is never closed "
+                    "(expected {})",
+                    text, open, kLookaheadHelp));
+  }
+  OptimizerSpec spec{"lookahead", {}, {}};
+  spec.inner.push_back(parse_optimizer_spec(t.substr(open + 1, close - open - 1)));
+  const std::string_view rest = trim(t.substr(close + 1));
+  if (!rest.empty()) {
+    if (rest.front() != ':') {
+      throw ValueError(
+          fmt::format("optimizer spec '{}': expected ':' or the end after the "
+                      "inner optimizer, got '{}' (expected {})",
+                      text, rest, kLookaheadHelp));
+    }
+    parse_key_values(text, rest.substr(1), spec);
+  }
+  options_from<LookaheadOptions>("Lookahead", spec.options).validate("Lookahead");
+  return spec;
+}
+
+}  // namespace
+
 OptimizerSpec parse_optimizer_spec(std::string_view text) {
-  const size_t colon = text.find(':');
-  const std::string_view name = trim(text.substr(0, colon));
+  const std::string_view t = trim(text);
+  const size_t colon = t.find(':');
+  const size_t open = t.find('(');
+  if (open != std::string_view::npos && (colon == std::string_view::npos || open < colon)) {
+    return parse_wrapper_spec(text, t, open);
+  }
+  const std::string_view name = trim(t.substr(0, colon));
   if (name.empty()) {
     throw ValueError(fmt::format("optimizer spec '{}' has no optimizer name; valid optimizers: {}",
                                  text, fmt::join(optimizer_names(), ", ")));
   }
-  const Entry& e = find_entry(name);
-  OptimizerSpec spec{e.name, {}};
-  if (colon != std::string_view::npos) {
-    std::string_view rest = text.substr(colon + 1);
-    while (true) {
-      const size_t comma = rest.find(',');
-      const std::string_view item = trim(rest.substr(0, comma));
-      if (!item.empty() || comma != std::string_view::npos || !spec.options.empty()) {
-        const size_t eq = item.find('=');
-        if (item.empty() || eq == std::string_view::npos) {
-          throw ValueError(
-              fmt::format("optimizer spec '{}': expected key=value, got '{}'", text, item));
-        }
-        std::string key = lower(trim(item.substr(0, eq)));
-        std::string value(trim(item.substr(eq + 1)));
-        for (const auto& [k, v] : spec.options) {
-          const bool clash = k == key || (k == "betas" && (key == "beta1" || key == "beta2")) ||
-                             (key == "betas" && (k == "beta1" || k == "beta2"));
-          if (clash) {
-            throw ValueError(fmt::format("optimizer spec '{}': '{}' is given twice", text, key));
-          }
-        }
-        spec.options.emplace_back(std::move(key), std::move(value));
-      }
-      if (comma == std::string_view::npos) break;
-      rest = rest.substr(comma + 1);
-    }
+  if (lower(name) == "lookahead") {
+    throw ValueError(
+        fmt::format("optimizer spec '{}': lookahead needs an inner optimizer: {}, "
+                    "e.g. lookahead(adam:lr=0.001):k=5",
+                    text, kLookaheadHelp));
   }
+  const Entry& e = find_entry(name);
+  OptimizerSpec spec{e.name, {}, {}};
+  if (colon != std::string_view::npos) parse_key_values(text, t.substr(colon + 1), spec);
   e.validate(spec.options);
   return spec;
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerSpec& spec, std::vector<Tensor> params) {
+  if (spec.name == "lookahead") {
+    if (spec.inner.size() != 1) {
+      throw ValueError(
+          fmt::format("optimizer spec: lookahead needs one inner optimizer ({})", kLookaheadHelp));
+    }
+    auto options = options_from<LookaheadOptions>("Lookahead", spec.options);
+    return std::make_unique<Lookahead>(make_optimizer(spec.inner[0], std::move(params)), options);
+  }
   return find_entry(spec.name).make(spec.options, std::move(params));
 }
 
@@ -253,10 +292,12 @@ std::unique_ptr<Optimizer> make_optimizer(std::string_view spec, std::vector<Ten
 std::vector<std::string> optimizer_names() {
   std::vector<std::string> out;
   for (const Entry& e : registry()) out.emplace_back(e.name);
+  out.emplace_back("lookahead(...)");
   return out;
 }
 
 std::vector<OptionInfo> optimizer_options(std::string_view name) {
+  if (lower(trim(name)) == "lookahead") return options_of<LookaheadOptions>();
   return find_entry(name).options();
 }
 

@@ -7,69 +7,22 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "descent/descent.h"
 #include "descent/optim/spec.h"
+#include "parity_problems.h"
 
 namespace descent::optim {
 namespace {
 
 using nlohmann::json;
+using parity::make_parity_problem;
+using parity::ParityProblem;
 
 const json& fixtures() {
-  static const json data = [] {
-    std::ifstream in(std::string(DESCENT_TEST_DATA_DIR) + "/optim/trajectories.json");
-    if (!in) throw std::runtime_error("missing tests/data/optim/trajectories.json");
-    return json::parse(in);
-  }();
+  static const json data = parity::load_fixture("optim/trajectories.json");
   return data;
-}
-
-Tensor matrix(const json& rows) {
-  std::vector<double> v;
-  for (const json& r : rows)
-    for (const json& x : r) v.push_back(x.get<double>());
-  return from_vector(v,
-                     Shape{static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows[0].size())},
-                     DType::Float64);
-}
-
-Tensor vector_of(const json& xs) {
-  std::vector<double> v = xs.get<std::vector<double>>();
-  return from_vector(v, Shape{static_cast<int64_t>(v.size())}, DType::Float64);
-}
-
-struct Problem {
-  std::vector<Tensor> params;
-  std::function<Tensor()> loss;
-};
-
-Problem make_problem(const std::string& name) {
-  const json& data = fixtures()["problems"][name];
-  Problem pb;
-  if (name == "rosenbrock") {
-    Tensor p = vector_of(data["start"]);
-    p.set_requires_grad();
-    pb.params = {p};
-    pb.loss = [p] {
-      Tensor x = select(p, 0, 0), y = select(p, 0, 1);
-      return pow(1.0 - x, 2.0) + 100.0 * pow(y - x * x, 2.0);
-    };
-  } else {
-    Tensor W1 = matrix(data["W1"]), b1 = vector_of(data["b1"]);
-    Tensor W2 = matrix(data["W2"]), b2 = vector_of(data["b2"]);
-    for (Tensor* t : {&W1, &b1, &W2, &b2}) t->set_requires_grad();
-    Tensor X = matrix(data["X"]), Y = matrix(data["Y"]);
-    pb.params = {W1, b1, W2, b2};
-    pb.loss = [=] {
-      Tensor h = tanh(matmul(X, transpose(W1, 0, 1)) + b1);
-      return mean(pow(matmul(h, transpose(W2, 0, 1)) + b2 - Y, 2.0));
-    };
-  }
-  return pb;
 }
 
 TEST(OptimParity, MatchesTorchTrajectories) {
@@ -79,7 +32,8 @@ TEST(OptimParity, MatchesTorchTrajectories) {
   for (const json& c : data["cases"]) {
     const std::string spec = c["spec"].get<std::string>();
     SCOPED_TRACE(c["problem"].get<std::string>() + " " + spec);
-    Problem pb = make_problem(c["problem"].get<std::string>());
+    const std::string problem = c["problem"].get<std::string>();
+    ParityProblem pb = make_parity_problem(problem, data["problems"][problem]);
     std::unique_ptr<Optimizer> opt = make_optimizer(spec, pb.params);
     size_t next = 0;
     const json& traj = c["trajectory"];

@@ -4,7 +4,14 @@
 // `descent race` and by the web lab, so all of the run logic lives here.
 //
 // Everything runs in float64. Step k of a trajectory is the point x_k after k optimizer steps
-// and its loss f(x_k); step 0 is the start. Each step evaluates f and its gradient once at x_k.
+// and its loss f(x_k); step 0 is the start. Every optimizer is stepped with a closure
+// (optim::make_closure), and `evals` counts the closure calls so far, i.e. evaluations of f and
+// its gradient (f alone, recomputed for the row, is not counted). For first-order optimizers
+// one step is one evaluation (evals = step). For L-BFGS one step is a whole step(closure):
+// up to max_iter iterations and about max_eval evaluations (20 and 25 by default), so compare
+// it with the others by evals, or race `lbfgs:max_iter=1` for one iteration per row. For
+// Newton one step is one Newton iteration (one evaluation, two with adaptive=true; the
+// Hessian's n backward passes are not counted). Lookahead counts its inner optimizer's.
 #include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -24,6 +31,7 @@ struct RaceOptions {
 struct RacePoint {
   int64_t step;
   double x, y, loss;
+  int64_t evals;  // closure calls (gradient evaluations) up to this row
 };
 
 struct RaceTrajectory {
@@ -41,7 +49,7 @@ struct RaceResult {
 // is a descent::ValueError saying what is valid.
 RaceResult run_race(const RaceOptions& options);
 
-// CSV with the header `optimizer,step,x,y,loss`, one row per step per optimizer. Optimizer
+// CSV with the header `optimizer,step,x,y,loss,evals`, one row per step per optimizer. Optimizer
 // specs contain commas, so that field is quoted (RFC 4180).
 std::string race_csv(const RaceResult& result);
 nlohmann::ordered_json race_json(const RaceResult& result);

@@ -12,11 +12,25 @@
 //
 // Options are plain structs with defaults, set with designated initializers:
 //   optim::Adam opt(model.parameters(), {.lr = 3e-4, .weight_decay = 0.01});
+//
+// Closures. Some methods must evaluate the objective several times per step (L-BFGS's line
+// search, Newton's Hessian, a Levenberg–Marquardt retry). As in torch.optim they take a
+// Closure: a function that zeroes the gradients, recomputes the loss at the *current*
+// parameters, calls backward() and returns the loss as a one-element Tensor (we return the
+// Tensor, as PyTorch closures do, so an ordinary training-step lambda works unchanged; the
+// optimizer reads it with item()). Every optimizer accepts step(closure): the default calls
+// the closure once with grad mode on and then step(), so one driver loop serves all of them.
+// Optimizers that *need* a closure (requires_closure()) throw from the plain step().
+// needs_graph() says the closure must call backward(create_graph = true), because the
+// optimizer differentiates the gradient again (Newton); make_closure() builds the standard
+// closure over a loss function and honours both.
+//
 // Each Options and State struct lists its members once in a static `fields()` table (name and
 // pointer to member). That one table drives validation messages, state_dict()/load_state_dict(),
 // the textual spec parser (spec.h) and the listing of keys, so none of them can forget a field.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -42,8 +56,8 @@ struct Field {
 template <typename C, typename T>
 Field(const char*, T C::*) -> Field<C, T>;
 
-// Types a field may have. Options use double, bool, int64_t and Betas; states use int64_t,
-// double and Tensor.
+// Types a field may have. Options use double, bool, int64_t, Betas and std::string (a word such
+// as L-BFGS's line_search_fn); states use int64_t, double and Tensor.
 using Betas = std::array<double, 2>;
 
 // Calls f(name, member) for every entry of S::fields(), with member a reference into `s`
@@ -71,6 +85,10 @@ struct OptimizerState {
   std::map<std::string, Tensor> tensors;  // "state.<g>.<i>.<field>" -> tensor
 };
 
+// Zeroes the gradients, recomputes the loss, calls backward() and returns the loss (one
+// element). See "Closures" above.
+using Closure = std::function<Tensor()>;
+
 // The interface the CLI, the app and schedulers hold. It is an LrTarget, so any scheduler can
 // drive any optimizer.
 class Optimizer : public LrTarget {
@@ -81,6 +99,14 @@ class Optimizer : public LrTarget {
 
   // One update of every parameter that has a gradient.
   virtual void step() = 0;
+  // One step driven by a closure; returns the loss of the closure's first call (the loss at
+  // the parameters before the step, as PyTorch returns it). The default calls the closure
+  // once with grad mode on, then step(). Closure-based optimizers evaluate it several times.
+  virtual double step(const Closure& closure);
+  // True when step() alone cannot work (L-BFGS, Newton): call step(closure).
+  virtual bool requires_closure() const { return false; }
+  // True when the closure must call backward(create_graph = true) (second-order methods).
+  virtual bool needs_graph() const { return false; }
   // Sets every parameter's gradient to undefined.
   void zero_grad();
 
@@ -113,6 +139,11 @@ class Optimizer : public LrTarget {
   std::string name_;
 };
 
+// The standard closure over `loss_fn` (which computes the loss with its graph and nothing
+// else): zero_grad(), loss = loss_fn(), loss.backward() (with create_graph when
+// opt.needs_graph()), return loss. `opt` must outlive the closure.
+Closure make_closure(Optimizer& opt, std::function<Tensor()> loss_fn);
+
 namespace detail {
 
 // JSON conversion of a field value (double, bool, int64_t, Betas).
@@ -125,12 +156,17 @@ void field_from_json(const nlohmann::json& j, double& out, const std::string& wh
 void field_from_json(const nlohmann::json& j, bool& out, const std::string& what);
 void field_from_json(const nlohmann::json& j, int64_t& out, const std::string& what);
 void field_from_json(const nlohmann::json& j, Betas& out, const std::string& what);
+void field_from_json(const nlohmann::json& j, std::string& out, const std::string& what);
 
 // A state tensor taken from a saved state: checked against the parameter, then cloned.
 Tensor load_state_tensor(const Tensor& saved, const Tensor& param, const std::string& key,
                          const std::string& optimizer);
 
 std::string state_key(size_t group, size_t index, const char* field);
+
+// Calls the closure with grad mode on and returns its loss as a double; ValueError naming
+// `optimizer` when it returns an undefined or multi-element tensor.
+double closure_loss(const Closure& closure, const std::string& optimizer);
 
 }  // namespace detail
 
@@ -172,6 +208,7 @@ class BasicOptimizer : public Optimizer {
     return index < s.size() && s[index] ? &*s[index] : nullptr;
   }
 
+  using Optimizer::step;
   void step() override {
     NoGradGuard no_grad;
     for (size_t g = 0; g < groups_.size(); ++g) {
