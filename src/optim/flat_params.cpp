@@ -28,7 +28,7 @@ FlatVector gather_flat_grad(const std::vector<Tensor>& params, const std::string
       continue;
     }
     const Tensor g = dense_grad(p, grad, optimizer);
-    dispatch_floating(g.dtype(), [&](auto t) {
+    dispatch_floating(g.dtype(), optimizer, [&](auto t) {
       using T = decltype(t);
       const T* data = g.data<T>();
       for (int64_t i = 0; i < g.numel(); ++i) out.push_back(static_cast<double>(data[i]));
@@ -40,7 +40,7 @@ FlatVector gather_flat_grad(const std::vector<Tensor>& params, const std::string
 void add_to_params(const std::vector<Tensor>& params, double t, const FlatVector& v) {
   size_t offset = 0;
   for (const Tensor& p : params) {
-    dispatch_floating(p.dtype(), [&](auto tag) {
+    dispatch_floating(p.dtype(), "add_to_params", [&](auto tag) {
       using T = decltype(tag);
       T* data = p.data<T>();
       const T alpha = static_cast<T>(t);

@@ -40,7 +40,7 @@ void Lookahead::after_inner_step() {
   if (step_count_ % options_.k != 0) return;
   const std::vector<Tensor> fast = inner_->params();
   for (size_t i = 0; i < fast.size(); ++i) {
-    detail::dispatch_floating(fast[i].dtype(), [&](auto tag) {
+    dispatch_floating(fast[i].dtype(), "Lookahead", [&](auto tag) {
       using T = decltype(tag);
       T* theta = fast[i].data<T>();
       T* phi = slow_[i].data<T>();

@@ -29,6 +29,18 @@ ExperimentConfig spiral_config(json extra = json::object()) {
   return parse_config(j);
 }
 
+// Gradient descent with a step far beyond 2/λmax on least squares: |θ| grows geometrically
+// until the loss overflows.
+ExperimentConfig diverging_config(const std::string& on_nonfinite) {
+  return parse_config({{"data", {{"dataset", "linear-regression"}, {"samples", 64}}},
+                       {"model", {"linear"}},
+                       {"loss", "mse"},
+                       {"optimizer", "sgd:lr=1000"},
+                       {"epochs", 20},
+                       {"batch_size", 16},
+                       {"on_nonfinite", on_nonfinite}});
+}
+
 data::Split data_for(const ExperimentConfig& c) {
   return prepare_data(c.data, c.seed, c.dtype == "float64" ? DType::Float64 : DType::Float32);
 }
@@ -42,7 +54,7 @@ void expect_same_state(nn::Module& a, nn::Module& b) {
     const Tensor& tb = sb.at(key);
     const Tensor ca = contiguous(ta), cb = contiguous(tb);
     ASSERT_EQ(ca.shape(), cb.shape()) << key;
-    EXPECT_EQ(std::memcmp(ca.data<uint8_t>(), cb.data<uint8_t>(),
+    EXPECT_EQ(std::memcmp(ca.raw_data(), cb.raw_data(),
                           static_cast<size_t>(ca.numel()) * dtype_size(ca.dtype())),
               0)
         << key;
@@ -98,15 +110,15 @@ TEST(Trainer, ResumeFromAMidEpochCheckpointIsBitwiseIdentical) {
 }
 
 TEST(Trainer, NonFiniteLossStopsWithADiagnosisAndKeepsParametersFinite) {
-  ExperimentConfig c = spiral_config({{"optimizer", "sgd:lr=1e30"}, {"model", {"linear"}}});
+  const ExperimentConfig c = diverging_config("stop");
   const data::Split data = data_for(c);
   Trainer trainer(c, data);
   const RunSummary s = trainer.run();
   ASSERT_EQ(s.status, RunStatus::Diverged);
   EXPECT_THAT(s.message, HasSubstr("training diverged at step"));
-  EXPECT_THAT(s.message, HasSubstr("(epoch 1)"));
+  EXPECT_THAT(s.message, HasSubstr("(epoch "));
   EXPECT_THAT(s.message, HasSubstr("last finite loss"));
-  EXPECT_THAT(s.message, HasSubstr("lr 1e+30"));
+  EXPECT_THAT(s.message, HasSubstr("lr 1000"));
   EXPECT_THAT(s.message, HasSubstr("largest gradient: 0."));
   for (const Tensor& p : trainer.model().parameters()) {
     EXPECT_TRUE(std::isfinite(sum(p).item()));
@@ -114,8 +126,7 @@ TEST(Trainer, NonFiniteLossStopsWithADiagnosisAndKeepsParametersFinite) {
 }
 
 TEST(Trainer, NonFiniteStepsCanBeSkippedOrRaised) {
-  ExperimentConfig c = spiral_config(
-      {{"optimizer", "sgd:lr=1e30"}, {"model", {"linear"}}, {"on_nonfinite", "skip"}});
+  ExperimentConfig c = diverging_config("skip");
   const data::Split data = data_for(c);
   Trainer skipping(c, data);
   std::vector<std::string> messages;

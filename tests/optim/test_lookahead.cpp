@@ -59,7 +59,10 @@ TEST(Lookahead, MatchesADirectRecomputation) {
       if (step % k == 0) {
         std::vector<double> theta = q.to_vector<double>();
         for (size_t i = 0; i < slow.size(); ++i) {
-          slow[i] = slow[i] + alpha * (theta[i] - slow[i]);
+          // volatile: the product is rounded on its own, as in the library, which is compiled
+          // without floating-point contraction (no fused multiply-add behind the source's back).
+          const volatile double step_toward = alpha * (theta[i] - slow[i]);
+          slow[i] = slow[i] + step_toward;
           theta[i] = slow[i];
         }
         NoGradGuard no_grad;
