@@ -17,6 +17,39 @@ namespace {
 
 std::atomic<uint64_t> g_run_counter{0};
 
+// A vector borrowed from a per-thread free list and given back, emptied but with its capacity,
+// when the borrower ends: a backward pass of a small network would otherwise spend a good part
+// of its bookkeeping in malloc. A list rather than one vector, so that runs may nest.
+template <typename T>
+class Scratch {
+ public:
+  Scratch() {
+    auto& spare = free_list();
+    if (!spare.empty()) {
+      v_ = std::move(spare.back());
+      spare.pop_back();
+    }
+  }
+  ~Scratch() {
+    // A huge graph's buffers are not kept (a million-node chain would pin megabytes).
+    if (v_.capacity() > kKeepCapacity) return;
+    v_.clear();
+    free_list().push_back(std::move(v_));
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  std::vector<T>& operator*() { return v_; }
+  std::vector<T>* operator->() { return &v_; }
+
+ private:
+  static std::vector<std::vector<T>>& free_list() {
+    thread_local std::vector<std::vector<T>> spare;
+    return spare;
+  }
+  static constexpr size_t kKeepCapacity = 4096;
+  std::vector<T> v_;
+};
+
 // Adds g into an accumulator slot. Without create_graph the sum is done in place when the
 // slot already owns a private tensor; otherwise it is a (recorded) addition.
 void accumulate(Tensor& slot, const Tensor& g, bool create_graph) {
@@ -73,7 +106,9 @@ class Run {
   std::vector<Tensor> execute() {
     GradModeGuard mode(create_);
     if (inputs_) set_up_targets();
-    std::vector<Node*> order = post_order();
+    Scratch<Node*> order_scratch;
+    std::vector<Node*>& order = *order_scratch;
+    post_order(order);
     mark_needed(order);
     seed_roots();
     for (size_t k = order.size(); k-- > 0;) run_node(*order[k]);
@@ -144,9 +179,9 @@ class Run {
 
   // Iterative depth-first search; a node is emitted after everything it feeds gradients to,
   // so the reverse of this order is a topological order of the backward pass.
-  std::vector<Node*> post_order() {
-    std::vector<Node*> order;
-    std::vector<std::pair<Node*, size_t>> stack;
+  void post_order(std::vector<Node*>& order) {
+    Scratch<std::pair<Node*, size_t>> stack_scratch;
+    std::vector<std::pair<Node*, size_t>>& stack = *stack_scratch;
     for (const Tensor& out : outputs_) {
       Node* root = out.grad_fn().get();
       if (!root) continue;
@@ -169,7 +204,6 @@ class Run {
         }
       }
     }
-    return order;
   }
 
   bool leaf_is_target(TensorImpl* leaf) const {

@@ -126,7 +126,7 @@ Tensor sum_to(const Tensor& g, const Shape& shape) {
     throw ShapeError("sum_to: cannot reduce shape " + g.shape().str() + " to larger rank " +
                      shape.str());
   const size_t lead = g.shape().size() - shape.size();
-  std::vector<int64_t> axes;
+  Shape axes;
   for (size_t i = 0; i < g.shape().size(); ++i) {
     if (i < lead) {
       axes.push_back(static_cast<int64_t>(i));
@@ -137,8 +137,16 @@ Tensor sum_to(const Tensor& g, const Shape& shape) {
                        shape.str());
     }
   }
+  if (!GradMode::is_enabled() && !axes.empty()) {
+    // Nothing will differentiate the result (a first-order backward pass, where every binary
+    // op's rule un-broadcasts through here): the reduction alone, without the differentiable
+    // sum and reshape around it. Reducing only leading axes gives `shape` directly.
+    const bool only_leading = axes.back() < static_cast<int64_t>(lead);
+    const Tensor r = kernels::reduce(kernels::Reduce::Sum, g, axes, !only_leading);
+    return only_leading ? r : Tensor::view_of(r, r.offset(), shape, contiguous_strides(shape));
+  }
   if (axes.empty()) return reshape(g, shape);
-  return reshape(sum(g, axes, true), shape);
+  return reshape(sum(g, axes.vec(), true), shape);
 }
 
 }  // namespace descent

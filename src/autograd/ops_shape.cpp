@@ -121,12 +121,26 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   return reshape(x, shape);
 }
 
+namespace {
+// The view of x with axes reordered by `perm` (a checked permutation of [0, rank)), recorded.
+Tensor permuted(const Tensor& x, const Shape& perm) {
+  Shape shape, strides;
+  for (int64_t a : perm) {
+    shape.push_back(x.shape()[static_cast<size_t>(a)]);
+    strides.push_back(x.strides()[static_cast<size_t>(a)]);
+  }
+  Tensor out = Tensor::view_of(x, x.offset(), std::move(shape), std::move(strides));
+  if (autograd::should_record({&x})) autograd::record(kPermute, out, {&x}).attrs.dims = perm;
+  return out;
+}
+}  // namespace
+
 Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
   autograd::require_defined(x, "permute");
   if (static_cast<int64_t>(dims.size()) != x.dim())
     throw ShapeError("permute: " + std::to_string(dims.size()) +
                      " axes given for a tensor of shape " + x.shape().str());
-  Shape perm, shape, strides;
+  Shape perm;
   std::vector<bool> seen(dims.size(), false);
   for (int64_t d : dims) {
     const int64_t a = normalize_axis(d, x.dim(), "permute");
@@ -134,21 +148,19 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
       throw IndexError("permute: axis " + std::to_string(d) + " repeated");
     seen[static_cast<size_t>(a)] = true;
     perm.push_back(a);
-    shape.push_back(x.shape()[static_cast<size_t>(a)]);
-    strides.push_back(x.strides()[static_cast<size_t>(a)]);
   }
-  Tensor out = Tensor::view_of(x, x.offset(), shape, strides);
-  if (autograd::should_record({&x})) autograd::record(kPermute, out, {&x}).attrs.dims = perm;
-  return out;
+  return permuted(x, perm);
 }
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
   autograd::require_defined(x, "transpose");
-  std::vector<int64_t> dims(static_cast<size_t>(x.dim()));
-  std::iota(dims.begin(), dims.end(), 0);
-  std::swap(dims[static_cast<size_t>(normalize_axis(dim0, x.dim(), "transpose"))],
-            dims[static_cast<size_t>(normalize_axis(dim1, x.dim(), "transpose"))]);
-  return permute(x, dims);
+  // Built directly (no std::vector): matmul's backward transposes twice per product.
+  const int64_t a = normalize_axis(dim0, x.dim(), "transpose");
+  const int64_t b = normalize_axis(dim1, x.dim(), "transpose");
+  Shape perm;
+  for (int64_t i = 0; i < x.dim(); ++i) perm.push_back(i);
+  if (x.dim() > 0) std::swap(perm[static_cast<size_t>(a)], perm[static_cast<size_t>(b)]);
+  return permuted(x, perm);
 }
 
 Tensor unsqueeze(const Tensor& x, int64_t dim) {

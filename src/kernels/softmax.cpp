@@ -1,6 +1,7 @@
 #include "descent/kernels/softmax.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <type_traits>
@@ -62,9 +63,93 @@ Geometry geometry(const Shape& shape, int64_t dim, const char* op) {
   return g;
 }
 
+// ln s for the sums of exponentials: the vectorizable log_normal for float tensors (s ≥ 1
+// there unless the lane holds NaN or ±inf, which std::log handles), the C library for double.
+template <typename T>
+void log_in_place(double* s, int64_t count) {
+  if constexpr (std::is_same_v<T, float>) {
+    bool all_valid = true;
+    for (int64_t j = 0; j < count; ++j) all_valid &= log_normal_valid(s[j]);
+    if (all_valid) {
+      for (int64_t j = 0; j < count; ++j) s[j] = log_normal(s[j]);
+      return;
+    }
+  }
+  for (int64_t j = 0; j < count; ++j) s[j] = std::log(s[j]);
+}
+
+// log_softmax over the rows i of a block of `cols` adjacent columns j: element (i, j) at
+// x[i·ldx + j]. y = (x − m) − ln Σ exp(x − m), m the column's maximum. The loops run along j,
+// so they vectorize.
+template <typename T>
+void log_softmax_columns(const T* x, int64_t ldx, T* y, int64_t ldy, int64_t n, int64_t cols) {
+  T m[kColumns];
+  double s[kColumns];
+  for (int64_t j = 0; j < cols; ++j) {
+    m[j] = x[j];
+    s[j] = 0;
+  }
+  for (int64_t i = 1; i < n; ++i)
+    for (int64_t j = 0; j < cols; ++j) m[j] = max_with_nan(m[j], x[i * ldx + j]);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      s[j] += exp_of<T>(static_cast<double>(x[i * ldx + j]) - m[j]);
+  log_in_place<T>(s, cols);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      y[i * ldy + j] = static_cast<T>((static_cast<double>(x[i * ldx + j]) - m[j]) - s[j]);
+}
+
+// The backward over the same kind of block: gx = g − exp(y)·Σ_i g.
+template <typename T>
+void log_softmax_backward_columns(const T* y, const T* g, int64_t ld, T* gx, int64_t ldgx,
+                                  int64_t n, int64_t cols) {
+  double s[kColumns];
+  for (int64_t j = 0; j < cols; ++j) s[j] = 0;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < cols; ++j) s[j] += static_cast<double>(g[i * ld + j]);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      gx[i * ldgx + j] = static_cast<T>(static_cast<double>(g[i * ld + j]) -
+                                        exp_of<T>(static_cast<double>(y[i * ld + j])) * s[j]);
+}
+
+// Short rows along the last axis (inner == 1, n ≤ kShortRow; a classifier's logits) are
+// handled kTileRows at a time through transposed tiles [n][kTileRows], so that the per-row
+// work runs across rows in vector lanes instead of along a handful of elements:
+// columns(tiles, tile_out, rows) computes on the tiles of the K inputs.
+constexpr int64_t kShortRow = 16;
+constexpr int64_t kTileRows = 64;
+
+template <typename T, size_t K, typename Columns>
+void by_transposed_tiles(const std::array<const T*, K>& in, T* out, int64_t outer, int64_t n,
+                         Columns columns) {
+  const int64_t nblocks = (outer + kTileRows - 1) / kTileRows;
+  split(nblocks, std::max<int64_t>(1, kSoftmaxGrain / (n * kTileRows)),
+        [&](int64_t begin, int64_t end) {
+          T tiles[K][kShortRow * kTileRows], tile_out[kShortRow * kTileRows];
+          for (int64_t b = begin; b < end; ++b) {
+            const int64_t r0 = b * kTileRows, rows = std::min(kTileRows, outer - r0);
+            for (size_t a = 0; a < K; ++a)
+              for (int64_t r = 0; r < rows; ++r)
+                for (int64_t i = 0; i < n; ++i)
+                  tiles[a][i * kTileRows + r] = in[a][(r0 + r) * n + i];
+            columns(tiles, tile_out, rows);
+            for (int64_t r = 0; r < rows; ++r)
+              for (int64_t i = 0; i < n; ++i) out[(r0 + r) * n + i] = tile_out[i * kTileRows + r];
+          }
+        });
+}
+
 template <typename T>
 void log_softmax_kernel(const T* x, T* y, const Geometry& g) {
   const int64_t n = g.n, inner = g.inner;
+  if (inner == 1 && n <= kShortRow) {
+    by_transposed_tiles<T, 1>({x}, y, g.outer, n, [&](const auto& tiles, T* out, int64_t rows) {
+      log_softmax_columns<T>(tiles[0], kTileRows, out, kTileRows, n, rows);
+    });
+    return;
+  }
   for_blocks(g.outer, n, inner, [&](int64_t o, int64_t j0, int64_t cols) {
     const T* xb = x + o * n * inner + j0;
     T* yb = y + o * n * inner + j0;
@@ -77,39 +162,23 @@ void log_softmax_kernel(const T* x, T* y, const Geometry& g) {
       for (int64_t i = 0; i < n; ++i) yb[i] = static_cast<T>((static_cast<double>(xb[i]) - m) - ls);
       return;
     }
-    T m[kColumns];
-    double s[kColumns];
-    for (int64_t j = 0; j < cols; ++j) {
-      m[j] = xb[j];
-      s[j] = 0;
-    }
-    for (int64_t i = 1; i < n; ++i)
-      for (int64_t j = 0; j < cols; ++j) m[j] = max_with_nan(m[j], xb[i * inner + j]);
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < cols; ++j)
-        s[j] += exp_of<T>(static_cast<double>(xb[i * inner + j]) - m[j]);
-    for (int64_t j = 0; j < cols; ++j) s[j] = std::log(s[j]);
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < cols; ++j)
-        yb[i * inner + j] = static_cast<T>((static_cast<double>(xb[i * inner + j]) - m[j]) - s[j]);
+    log_softmax_columns<T>(xb, inner, yb, inner, n, cols);
   });
 }
 
 template <typename T>
 void log_softmax_backward_kernel(const T* y, const T* g, T* gx, const Geometry& geo) {
   const int64_t n = geo.n, inner = geo.inner;
+  if (inner == 1 && n <= kShortRow) {
+    by_transposed_tiles<T, 2>(
+        {y, g}, gx, geo.outer, n, [&](const auto& tiles, T* out, int64_t rows) {
+          log_softmax_backward_columns<T>(tiles[0], tiles[1], kTileRows, out, kTileRows, n, rows);
+        });
+    return;
+  }
   for_blocks(geo.outer, n, inner, [&](int64_t o, int64_t j0, int64_t cols) {
     const int64_t base = o * n * inner + j0;
-    double s[kColumns];
-    for (int64_t j = 0; j < cols; ++j) s[j] = 0;
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < cols; ++j) s[j] += static_cast<double>(g[base + i * inner + j]);
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < cols; ++j) {
-        const int64_t e = base + i * inner + j;
-        gx[e] =
-            static_cast<T>(static_cast<double>(g[e]) - exp_of<T>(static_cast<double>(y[e])) * s[j]);
-      }
+    log_softmax_backward_columns<T>(y + base, g + base, inner, gx + base, inner, n, cols);
   });
 }
 

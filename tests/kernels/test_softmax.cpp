@@ -76,6 +76,40 @@ TEST(LogSoftmax, EveryDimAndLayout) {
   }
 }
 
+// Short rows (a classifier's logits) go through transposed tiles of 64 rows: several tiles,
+// a partial one, the longest short row (16) and the first long one (17).
+TEST(LogSoftmax, ShortRowsAcrossTiles) {
+  Generator gen(44);
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    for (const Shape& shape : {Shape{200, 5}, Shape{130, 16}, Shape{3, 17}, Shape{1, 2}}) {
+      const Tensor x = randn(shape, gen, dt);
+      expect_log_softmax(x, 1);
+      const Tensor g = randn(shape, gen, dt);
+      const Tensor y = log_softmax(x, 1);
+      const Tensor gx = log_softmax_backward(y, g, 1);
+      const double tol = dt == DType::Float32 ? 1e-5 : 1e-13;
+      for_each_index(shape, [&](const Index& i) {
+        double s = 0;
+        for (double v : lane(g, i, 1)) s += v;
+        const double want = get(g, i) - std::exp(get(y, i)) * s;
+        ASSERT_NEAR(get(gx, i), want, tol * (1 + std::fabs(want)));
+      });
+    }
+  }
+}
+
+TEST(LogSoftmax, ShortFloatRowsWithNanOrInfinity) {
+  // One bad row among good ones in the same tile: the bad row alone is NaN.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const Tensor x = tensor({1, nan, 2, 3, 4, 5, INFINITY, 0, 1, -INFINITY, 0, 1}, {4, 3});
+  const std::vector<double> y = log_softmax(x, 1).to_vector<double>();
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(std::isnan(y[static_cast<size_t>(i)]));
+  for (int i = 3; i < 6; ++i) EXPECT_TRUE(std::isfinite(y[static_cast<size_t>(i)]));
+  for (int i = 6; i < 9; ++i) EXPECT_TRUE(std::isnan(y[static_cast<size_t>(i)]));  // as PyTorch
+  EXPECT_EQ(y[9], -INFINITY);
+  EXPECT_NEAR(y[10], 0.0 - std::log(1 + std::exp(1.0)), 1e-6);
+}
+
 TEST(LogSoftmax, StableForExtremeInputsAndNormalized) {
   for (DType dt : {DType::Float32, DType::Float64}) {
     const Tensor x = tensor({1000, 999, -1000, 0, 88, 89, -88, 90}, {2, 4}, dt);

@@ -26,10 +26,19 @@ class Shape {
     return s;
   }
 
-  Shape(const Shape& o) { assign(o.data(), o.size_); }
+  Shape(const Shape& o) {
+    if (o.heap_)
+      assign(o.data(), o.size_);
+    else
+      copy_inline(o);
+  }
   Shape(Shape&& o) noexcept { steal(o); }
   Shape& operator=(const Shape& o) {
-    if (this != &o) assign(o.data(), o.size_);
+    if (this == &o) return *this;
+    if (o.heap_ || heap_)
+      assign(o.data(), o.size_);
+    else
+      copy_inline(o);
     return *this;
   }
   Shape& operator=(Shape&& o) noexcept {
@@ -81,7 +90,12 @@ class Shape {
   }
 
   friend bool operator==(const Shape& a, const Shape& b) {
-    return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin());
+    if (a.size_ != b.size_) return false;
+    // A plain loop: shapes have a handful of entries, where a call to memcmp costs more.
+    const int64_t *x = a.data(), *y = b.data();
+    for (size_t i = 0; i < a.size_; ++i)
+      if (x[i] != y[i]) return false;
+    return true;
   }
 
   // "[2, 3]": the form every error message uses.
@@ -108,12 +122,18 @@ class Shape {
     if (o.heap_) {
       heap_ = std::move(o.heap_);
       heap_cap_ = o.heap_cap_;
+      size_ = o.size_;
     } else {
       heap_.reset();
-      std::copy(o.inline_, o.inline_ + o.size_, inline_);
+      copy_inline(o);
     }
-    size_ = o.size_;
     o.size_ = 0;
+  }
+  // Copies the whole inline array (a fixed 48 bytes: a few vector moves, where a copy of
+  // size_ entries becomes a call to memmove). Shapes are copied several times per op.
+  void copy_inline(const Shape& o) {
+    std::copy(o.inline_, o.inline_ + kInline, inline_);
+    size_ = o.size_;
   }
 
   size_t size_ = 0;

@@ -4,6 +4,7 @@
 // a training loop allocates no memory from the system.
 #include <cstddef>
 #include <cstdint>
+#include <new>
 
 #include "descent/core/ref.h"
 
@@ -11,9 +12,15 @@ namespace descent {
 
 class Storage : public RefCounted {
  public:
-  // Uninitialized bytes.
+  // Uninitialized bytes. The Storage object and its bytes are one allocation: the header sits
+  // in the first kHeaderBytes of the block and the data follows, still 64-byte aligned. A
+  // tiny network makes dozens of tensors per step, and a second allocation for each would
+  // cost as much as the arithmetic.
   static Ref<Storage> allocate(size_t nbytes);
-  ~Storage();
+
+  // Destroys the header and returns the whole block (C++20 destroying delete, so that
+  // Ref<Storage>'s `delete` frees the block the header shares with the data).
+  static void operator delete(Storage* p, std::destroying_delete_t);
 
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
@@ -23,8 +30,12 @@ class Storage : public RefCounted {
   uint64_t version() const { return version_; }
   void bump_version() { ++version_; }
 
+  // Bytes in front of the data in a block: the header, padded to the data's alignment.
+  static constexpr size_t kHeaderBytes = 64;
+
  private:
   Storage(void* data, size_t nbytes) : data_(data), nbytes_(nbytes) {}
+  ~Storage() = default;
   void* data_;
   size_t nbytes_;
   uint64_t version_ = 0;
