@@ -40,9 +40,15 @@ test: setup
 	$(MAKE) build-asan
 	$(ASAN_ENV) ctest --test-dir $(BUILD_ASAN) --output-on-failure $(JOBS)
 
+# The main job: six optimizers on Fashion-MNIST from the same initial weights and batches
+# (examples/fashion_mnist_compare.json); prints the summary table and where the report is.
+MAIN_OPTIMIZERS := sgd:lr=0.1 'sgd:lr=0.01,momentum=0.9' 'sgd:lr=0.01,momentum=0.9,nesterov=true' \
+                   rmsprop:lr=0.001 adam:lr=0.001 'adamw:lr=0.001,weight_decay=0.01'
+
 run: setup
 	$(MAKE) build
-	./$(BUILD)/descent demo
+	./$(BUILD)/descent compare examples/fashion_mnist_compare.json \
+	  $(foreach o,$(MAIN_OPTIMIZERS),--optimizer $(o))
 
 bench: setup-bench
 	$(MAKE) build

@@ -25,9 +25,9 @@ TEST(CliRace, CsvHasOneRowPerStepStartingAtTheStart) {
   ASSERT_EQ(r.status, 0) << r.out;
   const auto rows = lines(r.out);
   ASSERT_EQ(rows.size(), 1u + 2u * 6u);
-  EXPECT_EQ(rows[0], "optimizer,step,x,y,loss,evals");
+  EXPECT_EQ(rows[0], "optimizer,step,x,y,loss");
   // Step 0 is the start: booth(-8, 8) = (−8 + 16 − 7)² + (−16 + 8 − 5)² = 1 + 169.
-  EXPECT_EQ(rows[1], "sgd:lr=0.01,0,-8,8,170,0");
+  EXPECT_EQ(rows[1], "sgd:lr=0.01,0,-8,8,170");
   // One plain SGD step: ∇ = (2·1 + 4·(−13), 4·1 + 2·(−13)) = (−50, −22).
   EXPECT_EQ(rows[2].substr(0, rows[2].find(",", rows[2].find(",") + 1)), "sgd:lr=0.01,1");
   EXPECT_NE(rows[2].find(",-7.5,8.22,"), std::string::npos) << rows[2];

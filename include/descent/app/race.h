@@ -49,7 +49,7 @@ struct RaceResult {
 // is a descent::ValueError saying what is valid.
 RaceResult run_race(const RaceOptions& options);
 
-// CSV with the header `optimizer,step,x,y,loss,evals`, one row per step per optimizer. Optimizer
+// CSV with the header `optimizer,step,x,y,loss`, one row per step per optimizer. Optimizer
 // specs contain commas, so that field is quoted (RFC 4180).
 std::string race_csv(const RaceResult& result);
 nlohmann::ordered_json race_json(const RaceResult& result);
