@@ -33,8 +33,7 @@ void run(const CompareCliOptions& o) {
   const app::CompareResult result =
       app::compare_optimizers(config, o.optimizers, {.progress = o.progress});
   fmt::print("\n{}", app::compare_table(result));
-  fmt::print("run: {}\nreport: {}\n", result.dir.path.string(),
-             result.dir.report_path().string());
+  fmt::print("run: {}\nreport: {}\n", result.dir.path.string(), result.dir.report_path().string());
 }
 
 }  // namespace

@@ -23,8 +23,8 @@ struct EvalCliOptions {
 void run(const EvalCliOptions& o) {
   const app::EvalResult r = app::evaluate_checkpoint(o.checkpoint, o.data, o.split);
   if (o.json) {
-    nlohmann::ordered_json j = {{"checkpoint", o.checkpoint}, {"split", r.split},
-                                {"examples", r.examples}};
+    nlohmann::ordered_json j = {
+        {"checkpoint", o.checkpoint}, {"split", r.split}, {"examples", r.examples}};
     for (const auto& [k, v] : r.metrics) j[k] = v;
     fmt::print("{}\n", j.dump(2));
     return;

@@ -28,8 +28,9 @@ void run(const TrainCliOptions& o) {
   app::TrainResult result;
   if (!o.resume.empty()) {
     if (!o.config.empty() || !o.sets.empty()) {
-      throw ValueError("train: --resume takes its config from the run directory; give no CONFIG "
-                       "or --set");
+      throw ValueError(
+          "train: --resume takes its config from the run directory; give no CONFIG "
+          "or --set");
     }
     result = app::resume_experiment(o.resume, options);
   } else {

@@ -17,9 +17,10 @@ CompareResult compare_optimizers(const ExperimentConfig& config,
                                  const RunOptions& options) {
   if (optimizer_specs.empty()) throw ValueError("compare: give at least one --optimizer SPEC");
   std::vector<std::string> specs;
-  for (const std::string& s : optimizer_specs) specs.push_back(optim::parse_optimizer_spec(s).str());
-  const data::Split data = prepare_data(config.data, config.seed,
-                                        config.dtype == "float64" ? DType::Float64 : DType::Float32);
+  for (const std::string& s : optimizer_specs)
+    specs.push_back(optim::parse_optimizer_spec(s).str());
+  const data::Split data = prepare_data(
+      config.data, config.seed, config.dtype == "float64" ? DType::Float64 : DType::Float32);
   nlohmann::ordered_json resolved = resolved_json(config);
   resolved["compare"] = specs;
   CompareResult result{.dir = create_run_dir(config.runs_dir, config.name), .rows = {}};

@@ -16,7 +16,7 @@ namespace descent::app {
 namespace {
 
 const std::vector<std::string> kDatasets = {
-    "fashion-mnist", "mnist", "idx",  "csv",        "spiral",           "circles",
+    "fashion-mnist", "mnist", "idx",   "csv",         "spiral",           "circles",
     "moons",         "xor",   "blobs", "nine-points", "linear-regression"};
 
 std::string join(const std::vector<std::string>& items) {
@@ -38,8 +38,7 @@ int64_t get_count(JsonReader& r, std::string_view key, int64_t fallback, int64_t
   return v;
 }
 
-std::vector<double> get_numbers(JsonReader& r, std::string_view key,
-                                std::vector<double> fallback) {
+std::vector<double> get_numbers(JsonReader& r, std::string_view key, std::vector<double> fallback) {
   const nlohmann::json* v = r.raw(key);
   if (v == nullptr) return fallback;
   if (v->is_number()) return {v->get<double>()};
@@ -95,9 +94,9 @@ DataConfig parse_data(const nlohmann::json& j) {
   for (size_t i = 0; i < d.transforms.size(); ++i) {
     const std::vector<std::string> valid = {"standardize", "minmax", "flatten", "none"};
     if (std::find(valid.begin(), valid.end(), d.transforms[i]) == valid.end()) {
-      config_error(index_path("data.transforms", i),
-                   fmt::format("unknown transform \"{}\" (valid: {})", d.transforms[i],
-                               join(valid)));
+      config_error(
+          index_path("data.transforms", i),
+          fmt::format("unknown transform \"{}\" (valid: {})", d.transforms[i], join(valid)));
     }
   }
   if ((d.dataset == "idx" || d.dataset == "csv") && d.path.empty()) {
@@ -265,13 +264,20 @@ nlohmann::ordered_json resolved_json(const ExperimentConfig& c) {
   j["seed"] = c.seed;
   j["dtype"] = c.dtype;
   const DataConfig& d = c.data;
-  j["data"] = {{"dataset", d.dataset},         {"path", d.path},
-               {"test_path", d.test_path},     {"label", d.label},
-               {"train_limit", d.train_limit}, {"test_limit", d.test_limit},
-               {"samples", d.samples},         {"classes", d.classes},
-               {"noise", d.noise},             {"test_fraction", d.test_fraction},
-               {"features", d.features},       {"scales", d.scales},
-               {"offsets", d.offsets},         {"transforms", d.transforms}};
+  j["data"] = {{"dataset", d.dataset},
+               {"path", d.path},
+               {"test_path", d.test_path},
+               {"label", d.label},
+               {"train_limit", d.train_limit},
+               {"test_limit", d.test_limit},
+               {"samples", d.samples},
+               {"classes", d.classes},
+               {"noise", d.noise},
+               {"test_fraction", d.test_fraction},
+               {"features", d.features},
+               {"scales", d.scales},
+               {"offsets", d.offsets},
+               {"transforms", d.transforms}};
   j["model"] = nlohmann::ordered_json::array();
   for (const LayerConfig& layer : c.model) j["model"].push_back(layer);
   j["loss"] = {{"type", c.loss.type},

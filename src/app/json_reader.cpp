@@ -42,7 +42,9 @@ bool JsonReader::has(std::string_view key) const {
   return it != object_.end() && !it->is_null();
 }
 
-std::string JsonReader::path_of(std::string_view key) const { return join_path(path_, key); }
+std::string JsonReader::path_of(std::string_view key) const {
+  return join_path(path_, key);
+}
 
 void JsonReader::fail(std::string_view key, const std::string& message) const {
   config_error(path_of(key), message);

@@ -33,13 +33,16 @@ void MetricsRecorder::flush_window(const StepEvent& e) {
 }
 
 void MetricsRecorder::on_epoch_end(const EpochEvent& e) {
+  // A record's epoch counts the epochs completed when it was made: step records in the first
+  // epoch say 0, the records at the end of that epoch say 1.
+  const int64_t completed = e.epoch + 1;
   std::vector<MetricRecord> records;
   for (const auto& [key, value] : e.metrics) {
     const size_t dot = key.find('.');
     records.push_back(
-        {run_, e.step, e.epoch, e.wall_time, key.substr(0, dot), key.substr(dot + 1), value});
+        {run_, e.step, completed, e.wall_time, key.substr(0, dot), key.substr(dot + 1), value});
   }
-  records.push_back({run_, e.step, e.epoch, e.wall_time, "train", "epoch_seconds", e.seconds});
+  records.push_back({run_, e.step, completed, e.wall_time, "train", "epoch_seconds", e.seconds});
   log_.append(records);
 }
 

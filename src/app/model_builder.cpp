@@ -130,8 +130,8 @@ std::vector<LayerConfig> default_model() {
 }
 
 std::shared_ptr<nn::Sequential> build_model(const std::vector<LayerConfig>& layers,
-                                            int64_t in_features, int64_t out_features,
-                                            DType dtype, Generator& gen) {
+                                            int64_t in_features, int64_t out_features, DType dtype,
+                                            Generator& gen) {
   auto model = std::make_shared<nn::Sequential>();
   size_t last_linear = layers.size();
   for (size_t i = 0; i < layers.size(); ++i) {
@@ -176,7 +176,8 @@ std::shared_ptr<nn::Sequential> build_model(const std::vector<LayerConfig>& laye
       model->push_back(nn::Dropout(layer["p"].get<double>(), gen));
     } else if (type == "batchnorm") {
       model->push_back(nn::BatchNorm1d(
-          width, {.eps = layer["eps"], .momentum = layer["momentum"].get<double>(), .dtype = dtype}));
+          width,
+          {.eps = layer["eps"], .momentum = layer["momentum"].get<double>(), .dtype = dtype}));
     } else if (type == "layernorm") {
       model->push_back(nn::LayerNorm(Shape{width}, {.eps = layer["eps"], .dtype = dtype}));
     } else {

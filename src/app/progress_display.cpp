@@ -98,8 +98,8 @@ void ProgressDisplay::end_bar_line() {
 void ProgressDisplay::on_epoch_end(const EpochEvent& e) {
   if (mode_ == ProgressMode::None) return;
   end_bar_line();
-  std::string line = fmt::format("{}epoch {}/{} done in {:.2f}s:", label_, e.epoch + 1, epochs_,
-                                 e.seconds);
+  std::string line =
+      fmt::format("{}epoch {}/{} done in {:.2f}s:", label_, e.epoch + 1, epochs_, e.seconds);
   for (const auto& [key, value] : e.metrics) {
     const bool percent = key.size() > 9 && key.ends_with("accuracy");
     line += percent ? fmt::format(" {} {:.2f}%", key, 100 * value)

@@ -10,7 +10,9 @@ namespace descent::app {
 
 namespace fs = std::filesystem;
 
-std::string checkpoint_file_name(int64_t step) { return fmt::format("step-{:012}.ckpt", step); }
+std::string checkpoint_file_name(int64_t step) {
+  return fmt::format("step-{:012}.ckpt", step);
+}
 
 CheckpointWriter::CheckpointWriter(fs::path dir, int64_t keep_last)
     : dir_(std::move(dir)), keep_last_(keep_last) {}

@@ -39,8 +39,8 @@ void write_run_report(const RunDir& dir, const nlohmann::ordered_json& config,
   data.metrics = records;
   for (const auto& [label, s] : runs) {
     if (s.status != RunStatus::Completed && !s.message.empty()) {
-      data.sections.push_back({.title = label, .html = "<p>" + html_escape(s.message) + "</p>",
-                               .charts = {}});
+      data.sections.push_back(
+          {.title = label, .html = "<p>" + html_escape(s.message) + "</p>", .charts = {}});
     }
   }
   write_report(dir.report_path(), data);

@@ -38,21 +38,19 @@ double correct_predictions(const Tensor& output, const Tensor& target) {
   return sum(eq(argmax(output, 1), target)).item();
 }
 
-
 Trainer::Trainer(const ExperimentConfig& config, const data::Split& data)
     : config_(config), data_(data), gen_(config.seed) {
   if (config_.threads > 0) kernels::set_num_threads(static_cast<int>(config_.threads));
   const DType dtype = config_dtype(config_);
-  model_ = build_model(config_.model, data_.train.features(), out_features(data_.train), dtype,
-                       gen_);
+  model_ =
+      build_model(config_.model, data_.train.features(), out_features(data_.train), dtype, gen_);
   optimizer_ = optim::make_optimizer(config_.optimizer, model_->parameters());
   impl_ = std::make_unique<Impl>(data_.train, config_);
   const int64_t per_epoch = impl_->loader.batches_per_epoch();
   const int64_t schedule_steps =
       config_.schedule.interval == "step" ? per_epoch * config_.epochs : config_.epochs;
   impl_->schedule = optim::make_scheduler(
-      config_.schedule.spec.empty() ? "none" : config_.schedule.spec, *optimizer_,
-      schedule_steps);
+      config_.schedule.spec.empty() ? "none" : config_.schedule.spec, *optimizer_, schedule_steps);
   if (impl_->schedule->needs_metric() && config_.schedule.interval == "step") {
     throw ValueError("config: schedule.interval: plateau needs a metric, so it steps per epoch");
   }

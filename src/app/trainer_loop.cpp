@@ -29,8 +29,8 @@ Tensor penalized(const Tensor& loss, const std::vector<PenaltyConfig>& penalties
   for (const PenaltyConfig& p : penalties) {
     if (p.weight == 0.0) continue;
     const nn::PenaltyOptions options{.include_biases = p.include_biases};
-    const Tensor term = p.type == "l1" ? nn::l1_penalty(named, options)
-                                       : nn::l2_penalty(named, options);
+    const Tensor term =
+        p.type == "l1" ? nn::l1_penalty(named, options) : nn::l2_penalty(named, options);
     total = add(total, mul(term, p.weight));
   }
   return total;
@@ -41,10 +41,9 @@ std::string divergence_message(int64_t step, int64_t epoch, double loss, const G
   const std::string what = !std::isfinite(loss)
                                ? fmt::format("the loss is {}", loss)
                                : fmt::format("the gradient norm is {}", norms.total);
-  const std::string last = last_finite_step >= 0
-                               ? fmt::format("last finite loss {:.6g} at step {}",
-                                             last_finite_loss, last_finite_step)
-                               : std::string("no finite loss yet");
+  const std::string last = last_finite_step >= 0 ? fmt::format("last finite loss {:.6g} at step {}",
+                                                               last_finite_loss, last_finite_step)
+                                                 : std::string("no finite loss yet");
   return fmt::format(
       "training diverged at step {} (epoch {}): {}; {}; lr {:.6g}; largest gradient: {} "
       "(norm {:.6g})",
@@ -108,8 +107,8 @@ RunSummary Trainer::run() {
                       .grad_norm = norms.total};
       if (!std::isfinite(loss_value) || !std::isfinite(norms.total)) {
         optimizer_->zero_grad();  // the update is never applied: parameters stay finite
-        const std::string message = divergence_message(
-            step_, s.epoch, loss_value, norms, lr, s.last_finite_loss, s.last_finite_step);
+        const std::string message = divergence_message(step_, s.epoch, loss_value, norms, lr,
+                                                       s.last_finite_loss, s.last_finite_step);
         if (config_.on_nonfinite == "raise") throw DivergenceError(message);
         if (config_.on_nonfinite == "stop") {
           summary.status = RunStatus::Diverged;
@@ -142,8 +141,11 @@ RunSummary Trainer::run() {
 
     // --- end of the epoch ---
     s.epoch_seconds = epoch_base + seconds_since(epoch_start);
-    EpochEvent event{
-        .epoch = s.epoch, .step = step_, .wall_time = 0.0, .seconds = s.epoch_seconds, .metrics = {}};
+    EpochEvent event{.epoch = s.epoch,
+                     .step = step_,
+                     .wall_time = 0.0,
+                     .seconds = s.epoch_seconds,
+                     .metrics = {}};
     const double seen = static_cast<double>(std::max<int64_t>(s.seen, 1));
     event.metrics["train.loss"] = s.seen > 0 ? s.loss_sum / seen : std::nan("");
     if (classification) event.metrics["train.accuracy"] = s.correct / seen;

@@ -103,7 +103,7 @@ TEST(ConfigOverride, SetsNestedKeysArraysAndTypes) {
   apply_override(doc, "model[0].out=8");
   apply_override(doc, "model.0.bias=false");
   apply_override(doc, "optimizer=adam:lr=0.01");  // not JSON: kept as a string
-  apply_override(doc, "schedule.spec=cosine");     // creates the object
+  apply_override(doc, "schedule.spec=cosine");    // creates the object
   apply_override(doc, "data.transforms=[\"minmax\"]");
   EXPECT_DOUBLE_EQ(doc["data"]["noise"].get<double>(), 0.25);
   EXPECT_EQ(doc["model"][0]["out"], 8);

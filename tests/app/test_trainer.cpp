@@ -19,8 +19,11 @@ using ::testing::HasSubstr;
 ExperimentConfig spiral_config(json extra = json::object()) {
   json j = {{"data", {{"dataset", "spiral"}, {"samples", 60}, {"classes", 3}, {"noise", 0.1}}},
             {"model",
-             {{{"type", "linear"}, {"out", 32}}, "tanh", {{"type", "dropout"}, {"p", 0.1}},
-              {{"type", "batchnorm"}}, "linear"}},
+             {{{"type", "linear"}, {"out", 32}},
+              "tanh",
+              {{"type", "dropout"}, {"p", 0.1}},
+              {{"type", "batchnorm"}},
+              "linear"}},
             {"optimizer", "adam:lr=0.02"},
             {"epochs", 4},
             {"batch_size", 16},
@@ -89,9 +92,9 @@ TEST(Trainer, SameConfigSameStartAndSameRun) {
 }
 
 TEST(Trainer, ResumeFromAMidEpochCheckpointIsBitwiseIdentical) {
-  const ExperimentConfig c = spiral_config(
-      {{"schedule", {{"spec", "cosine"}, {"interval", "step"}}},
-       {"checkpoint", {{"every_steps", 5}, {"every_epochs", 0}}}});
+  const ExperimentConfig c =
+      spiral_config({{"schedule", {{"spec", "cosine"}, {"interval", "step"}}},
+                     {"checkpoint", {{"every_steps", 5}, {"every_epochs", 0}}}});
   const data::Split data = data_for(c);
   Trainer full(c, data);
   std::vector<Checkpoint> saved;
@@ -147,9 +150,11 @@ TEST(Trainer, NonFiniteStepsCanBeSkippedOrRaised) {
 }
 
 TEST(Trainer, EarlyStoppingAfterPatienceEvaluationsWithoutImprovement) {
-  const ExperimentConfig c = spiral_config(
-      {{"optimizer", "sgd:lr=0"}, {"epochs", 10}, {"model", {"linear"}},
-       {"early_stopping", {{"metric", "test.loss"}, {"patience", 2}}}});
+  const ExperimentConfig c =
+      spiral_config({{"optimizer", "sgd:lr=0"},
+                     {"epochs", 10},
+                     {"model", {"linear"}},
+                     {"early_stopping", {{"metric", "test.loss"}, {"patience", 2}}}});
   const data::Split data = data_for(c);
   Trainer trainer(c, data);
   const RunSummary s = trainer.run();
@@ -168,10 +173,13 @@ TEST(Trainer, PenaltiesAddToTheLoss) {
 }
 
 TEST(Trainer, RegressionHasNoAccuracy) {
-  const ExperimentConfig c = parse_config(
-      {{"data", {{"dataset", "linear-regression"}, {"samples", 100}, {"features", 3}}},
-       {"model", {"linear"}}, {"loss", "mse"}, {"optimizer", "sgd:lr=0.05"}, {"epochs", 20},
-       {"batch_size", 20}});
+  const ExperimentConfig c =
+      parse_config({{"data", {{"dataset", "linear-regression"}, {"samples", 100}, {"features", 3}}},
+                    {"model", {"linear"}},
+                    {"loss", "mse"},
+                    {"optimizer", "sgd:lr=0.05"},
+                    {"epochs", 20},
+                    {"batch_size", 20}});
   const data::Split data = data_for(c);
   Trainer trainer(c, data);
   const RunSummary s = trainer.run();

@@ -9,10 +9,10 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <set>
-#include <tuple>
 #include <fstream>
+#include <set>
 #include <thread>
+#include <tuple>
 
 #include "../app/app_test_util.h"
 #include "cli_test_util.h"
@@ -86,10 +86,11 @@ TEST(CliTrain, BadConfigsAreClearErrors) {
 
 TEST(CliTrain, DivergenceHasItsOwnExitCode) {
   ScratchDir scratch;
-  const auto r = run_cli("train " + write_config(scratch.path()) +
-                             " --set data.dataset=linear-regression --set loss.type=mse --set 'model=[\"linear\"]'"
-                             " --set optimizer=sgd:lr=1000 --set epochs=20 --progress none",
-                         true);
+  const auto r = run_cli(
+      "train " + write_config(scratch.path()) +
+          " --set data.dataset=linear-regression --set loss.type=mse --set 'model=[\"linear\"]'"
+          " --set optimizer=sgd:lr=1000 --set epochs=20 --progress none",
+      true);
   EXPECT_EQ(r.status, 3) << r.out;
   EXPECT_THAT(r.out, HasSubstr("training diverged at step"));
   EXPECT_TRUE(fs::exists(scratch.path() / "runs" / "spiral" / "v0" / "report.html"));
@@ -157,9 +158,8 @@ TEST(CliTrain, ResumeAfterSigkillEndsBitwiseLikeAnUninterruptedRun) {
   const std::string config = write_config(b_dir, extra);
   const char* argv[] = {DESCENT_CLI_PATH, "train", config.c_str(), "--progress", "none", nullptr};
   pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, DESCENT_CLI_PATH, nullptr, nullptr, const_cast<char**>(argv),
-                        environ),
-            0);
+  ASSERT_EQ(
+      posix_spawn(&pid, DESCENT_CLI_PATH, nullptr, nullptr, const_cast<char**>(argv), environ), 0);
   const fs::path run = b_dir / "runs" / "spiral" / "v0";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (descent::app::list_checkpoints(run).size() < 2 &&

@@ -18,8 +18,8 @@ struct DataConfig {
   // fashion-mnist | mnist | idx | csv | spiral | circles | moons | xor | blobs | nine-points |
   // linear-regression
   std::string dataset = "fashion-mnist";
-  std::string path;       // directory of the IDX files, or the training CSV; "" = default
-  std::string test_path;  // the test CSV (csv only)
+  std::string path;             // directory of the IDX files, or the training CSV; "" = default
+  std::string test_path;        // the test CSV (csv only)
   std::string label = "label";  // CSV label column: a name, or an index written as "#3"
   int64_t train_limit = 0;      // use only the first N training examples (0: all)
   int64_t test_limit = 0;
@@ -29,9 +29,9 @@ struct DataConfig {
   int64_t classes = 3;
   double noise = 0.1;
   double test_fraction = 0.2;
-  int64_t features = 2;                   // linear-regression: input dimension
-  std::vector<double> scales = {1.0};     // linear-regression: per-feature scale (cycled)
-  std::vector<double> offsets = {0.0};    // linear-regression: per-feature offset (cycled)
+  int64_t features = 2;                 // linear-regression: input dimension
+  std::vector<double> scales = {1.0};   // linear-regression: per-feature scale (cycled)
+  std::vector<double> offsets = {0.0};  // linear-regression: per-feature offset (cycled)
   // Applied in order, fitted on the training split: standardize | minmax | none | flatten.
   std::vector<std::string> transforms = {"standardize"};
 };
@@ -53,8 +53,8 @@ struct PenaltyConfig {
 };
 
 struct ScheduleConfig {
-  std::string spec;                 // "" = constant learning rate
-  std::string interval = "epoch";   // when the scheduler steps: epoch | step
+  std::string spec;                // "" = constant learning rate
+  std::string interval = "epoch";  // when the scheduler steps: epoch | step
 };
 
 struct EvaluationConfig {
@@ -94,7 +94,7 @@ struct ExperimentConfig {
   int64_t batch_size = 128;
   bool shuffle = true;
   bool drop_last = false;
-  int64_t threads = 0;  // 0: all cores
+  int64_t threads = 0;           // 0: all cores
   int64_t log_every_steps = 10;  // training metrics are logged as means over this many steps
   EvaluationConfig evaluation;
   CheckpointConfig checkpoint;

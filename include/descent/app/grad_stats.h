@@ -11,8 +11,8 @@
 namespace descent::app {
 
 struct GradNorms {
-  double total = 0.0;     // ‖g‖₂ over all gradients together; NaN/inf when any element is
-  std::string largest;    // the name of the parameter with the largest ‖g_i‖₂ (NaN counts as largest)
+  double total = 0.0;  // ‖g‖₂ over all gradients together; NaN/inf when any element is
+  std::string largest;  // the name of the parameter with the largest ‖g_i‖₂ (NaN counts as largest)
   double largest_norm = 0.0;
 };
 

@@ -36,8 +36,8 @@ std::vector<LayerConfig> default_model();
 // are drawn from `gen` in layer order; dropout layers draw their masks from `gen` as well, so it
 // must outlive the model.
 std::shared_ptr<nn::Sequential> build_model(const std::vector<LayerConfig>& layers,
-                                            int64_t in_features, int64_t out_features,
-                                            DType dtype, Generator& gen);
+                                            int64_t in_features, int64_t out_features, DType dtype,
+                                            Generator& gen);
 
 // Validates a loss entry: a type name or {"type": ..., options}.
 LossConfig parse_loss(const nlohmann::json& entry, const std::string& path);

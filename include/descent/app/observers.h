@@ -14,6 +14,7 @@ namespace descent::app {
 //                       logged every `every` steps and at the end of each epoch;
 //   split "train":      loss, accuracy (means over the epoch), epoch_seconds;
 //   split "test" (and "train_eval"): loss, accuracy after each evaluation.
+// A record's epoch is the number of epochs completed when it was made.
 class MetricsRecorder : public TrainingObserver {
  public:
   MetricsRecorder(MetricsLog& log, std::string run_label, int64_t every);

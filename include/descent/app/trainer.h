@@ -71,7 +71,7 @@ struct RunSummary {
   int64_t steps = 0;
   int64_t epochs = 0;  // completed epochs
   double seconds = 0.0;
-  double seconds_per_epoch = 0.0;  // training time per epoch, evaluation excluded
+  double seconds_per_epoch = 0.0;               // training time per epoch, evaluation excluded
   std::map<std::string, double> final_metrics;  // of the last epoch
 };
 
