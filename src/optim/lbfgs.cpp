@@ -233,23 +233,7 @@ OptimizerState LBFGS::state_dict() const {
 }
 
 void LBFGS::load_state_dict(const OptimizerState& saved) {
-  if (saved.optimizer != name()) {
-    fail_state("saved by optimizer '" + saved.optimizer + "', not " + name());
-  }
-  if (!saved.param_groups.is_array() || saved.param_groups.size() != 1 ||
-      !saved.param_groups[0].is_object()) {
-    fail_state("must have exactly one parameter group");
-  }
-  const nlohmann::json& group = saved.param_groups[0];
-  if (!group.contains("num_params") || group["num_params"] != params_.size()) {
-    fail_state("has a different number of parameters");
-  }
-  LBFGSOptions options;
-  for_each_field(options, [&](const char* key, auto& v) {
-    if (!group.contains(key)) fail_state(std::string("lacks option ") + key);
-    detail::field_from_json(group[key], v, name() + " state: option " + key);
-  });
-  options.validate(name());
+  const LBFGSOptions options = load_single_group_options<LBFGSOptions>(saved, params_.size());
 
   const nlohmann::json& sc = saved.scalars;
   for (const char* key : kScalarKeys) {

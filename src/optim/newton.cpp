@@ -252,23 +252,7 @@ OptimizerState Newton::state_dict() const {
 }
 
 void Newton::load_state_dict(const OptimizerState& saved) {
-  if (saved.optimizer != name()) {
-    fail_state("saved by optimizer '" + saved.optimizer + "', not " + name());
-  }
-  if (!saved.param_groups.is_array() || saved.param_groups.size() != 1 ||
-      !saved.param_groups[0].is_object()) {
-    fail_state("must have exactly one parameter group");
-  }
-  const nlohmann::json& group = saved.param_groups[0];
-  if (!group.contains("num_params") || group["num_params"] != params_.size()) {
-    fail_state("has a different number of parameters");
-  }
-  NewtonOptions options;
-  for_each_field(options, [&](const char* key, auto& v) {
-    if (!group.contains(key)) fail_state(std::string("lacks option ") + key);
-    detail::field_from_json(group[key], v, name() + " state: option " + key);
-  });
-  options.validate(name());
+  const NewtonOptions options = load_single_group_options<NewtonOptions>(saved, params_.size());
   const nlohmann::json& sc = saved.scalars;
   NewtonState st;
   const std::pair<const char*, int64_t*> ints[] = {

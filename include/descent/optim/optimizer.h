@@ -135,6 +135,11 @@ class Optimizer : public LrTarget {
   void check_new_params(const std::vector<Tensor>& params) const;
   [[noreturn]] void fail_state(const std::string& message) const;
 
+  // For optimizers with one parameter group of `num_params` parameters (L-BFGS, Newton): checks
+  // that `saved` comes from this optimizer with such a group, and returns its validated options.
+  template <typename Options>
+  Options load_single_group_options(const OptimizerState& saved, size_t num_params) const;
+
  private:
   std::string name_;
 };
@@ -169,6 +174,29 @@ std::string state_key(size_t group, size_t index, const char* field);
 double closure_loss(const Closure& closure, const std::string& optimizer);
 
 }  // namespace detail
+
+template <typename Options>
+Options Optimizer::load_single_group_options(const OptimizerState& saved,
+                                             size_t num_params) const {
+  if (saved.optimizer != name()) {
+    fail_state("saved by optimizer '" + saved.optimizer + "', not " + name());
+  }
+  if (!saved.param_groups.is_array() || saved.param_groups.size() != 1 ||
+      !saved.param_groups[0].is_object()) {
+    fail_state("must have exactly one parameter group");
+  }
+  const nlohmann::json& group = saved.param_groups[0];
+  if (!group.contains("num_params") || group["num_params"] != num_params) {
+    fail_state("has a different number of parameters");
+  }
+  Options options;
+  for_each_field(options, [&](const char* key, auto& v) {
+    if (!group.contains(key)) fail_state(std::string("lacks option ") + key);
+    detail::field_from_json(group[key], v, name() + " state: option " + key);
+  });
+  options.validate(name());
+  return options;
+}
 
 // The typed machinery. Derived must provide
 //   static State init_state(const Tensor& param, const Options& options);
