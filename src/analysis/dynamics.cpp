@@ -110,7 +110,9 @@ UpdateMatrix update_matrix(double lambda, const StepRule& rule) {
 
 DirectionDynamics direction_dynamics(double lambda, const StepRule& rule) {
   rule.validate();
-  DirectionDynamics d{.lambda = lambda, .step_product = rule.lr * lambda};
+  DirectionDynamics d;
+  d.lambda = lambda;
+  d.step_product = rule.lr * lambda;
   const UpdateMatrix m = update_matrix(lambda, rule);
   const double tr = m.trace(), det = rule.nesterov ? rule.momentum * (1.0 - rule.lr * lambda)
                                                    : rule.momentum;  // exact forms of det M
@@ -133,7 +135,8 @@ DirectionDynamics direction_dynamics(double lambda, const StepRule& rule) {
 double closed_form_factor(double lambda, const StepRule& rule, int64_t t) {
   rule.validate();
   if (t < 0) throw ValueError(fmt::format("dynamics: step count must be >= 0, got {}", t));
-  if (t == 0) return 1.0;
+  // λ = 0: the gradient is zero and nothing moves (the formula would give 1 only to ~tε).
+  if (t == 0 || lambda == 0.0) return 1.0;
   const UpdateMatrix m = update_matrix(lambda, rule);
   const double det = rule.nesterov ? rule.momentum * (1.0 - rule.lr * lambda) : rule.momentum;
   // (Mᵗ)₀₀ = U_t M₀₀ − det U_{t−1}; v_0 = 0 so x_t = (Mᵗ)₀₀ x_0.

@@ -98,7 +98,10 @@ DynamicsReport analyze_dynamics(const Quadratic& q, const StepRule& rule, int64_
     throw ValueError(
         fmt::format("dynamics: steps must be between 0 and {}, got {}", kMaxSteps, steps));
   }
-  DynamicsReport r{.rule = rule, .steps = steps, .start = start};
+  DynamicsReport r;
+  r.rule = rule;
+  r.steps = steps;
+  r.start = start;
   if (r.start.empty()) r.start.assign(static_cast<size_t>(q.n), 1.0);
   for (size_t i = 0; i < r.start.size(); ++i) {
     if (!std::isfinite(r.start[i]))

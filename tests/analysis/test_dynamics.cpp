@@ -52,10 +52,13 @@ std::vector<double> rotated(const std::vector<double>& eigenvalues, unsigned see
   return a;
 }
 
+// ‖v‖₂, scaled so that squares of 1e-200 do not underflow.
 double norm(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += x * x;
-  return sqrt(s);
+  double m = 0.0, s = 0.0;
+  for (double x : v) m = std::max(m, std::abs(x));
+  if (m == 0.0) return 0.0;
+  for (double x : v) s += (x / m) * (x / m);
+  return m * sqrt(s);
 }
 
 // Per-step contraction measured on the second half of a run: (‖θ_T‖/‖θ_{T/2}‖)^{2/T}.
@@ -71,15 +74,15 @@ TEST(DynamicsJacobi, TridiagonalKnownEigenpairs) {
   // [[2,1,0],[1,2,1],[0,1,2]]: λ = 2 − √2, 2, 2 + √2 with v ∝ (1, −√2, 1), (1, 0, −1), (1, √2, 1).
   const SymmetricEigen e = symmetric_eigen({2, 1, 0, 1, 2, 1, 0, 1, 2}, 3);
   ASSERT_EQ(e.values.size(), 3u);
-  EXPECT_NEAR(e.values[0], 2 - std::numbers::sqrt2, 1e-15);
-  EXPECT_NEAR(e.values[1], 2.0, 1e-15);
-  EXPECT_NEAR(e.values[2], 2 + std::numbers::sqrt2, 1e-15);
+  EXPECT_NEAR(e.values[0], 2 - std::numbers::sqrt2, 4e-15);  // a few ulps of ‖A‖
+  EXPECT_NEAR(e.values[1], 2.0, 4e-15);
+  EXPECT_NEAR(e.values[2], 2 + std::numbers::sqrt2, 4e-15);
   const double expected[3][3] = {{0.5, -std::numbers::sqrt2 / 2, 0.5},
                                  {std::numbers::sqrt2 / 2, 0.0, -std::numbers::sqrt2 / 2},
                                  {0.5, std::numbers::sqrt2 / 2, 0.5}};
   for (int j = 0; j < 3; ++j) {
     const double sign = e.vectors[0 * 3 + j] > 0 ? 1.0 : -1.0;  // eigenvectors up to sign
-    for (int i = 0; i < 3; ++i) EXPECT_NEAR(sign * e.vectors[i * 3 + j], expected[j][i], 1e-15);
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(sign * e.vectors[i * 3 + j], expected[j][i], 4e-15);
   }
 }
 
@@ -173,9 +176,9 @@ TEST(DynamicsClosedForm, DeviationDetectsAWrongRule) {
   const Quadratic q = quadratic_from_eigenvalues({1.0, 10.0});
   const StepRule heavy{.lr = 0.05, .momentum = 0.5};
   const StepRule nesterov{.lr = 0.05, .momentum = 0.5, .nesterov = true};
-  const auto path = iterate_quadratic(q, nesterov, {1.0, 1.0}, 10);
-  EXPECT_GT(std::abs(path[10][1] - closed_form_factor(10.0, heavy, 10)), 1e-3);
-  EXPECT_NEAR(path[10][1], closed_form_factor(10.0, nesterov, 10), 1e-14);
+  const auto path = iterate_quadratic(q, nesterov, {1.0, 1.0}, 3);
+  EXPECT_GT(std::abs(path[3][1] - closed_form_factor(10.0, heavy, 3)), 0.1);  // −0.109 vs −0.25
+  EXPECT_NEAR(path[3][1], closed_form_factor(10.0, nesterov, 3), 1e-15);
 }
 
 // ---- regimes ------------------------------------------------------------------------------

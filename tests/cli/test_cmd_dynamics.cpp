@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -53,11 +55,17 @@ TEST(CliDynamics, JsonWithMomentum) {
     EXPECT_NEAR(j["bounds"]["optimal_momentum"].get<double>(), 81.0 / 121.0, 1e-15);
     EXPECT_DOUBLE_EQ(j["directions"][1]["x0"].get<double>(), -2.0);
     for (const auto& d : j["directions"]) {
-      EXPECT_NEAR(d["closed_form_final"].get<double>(), d["iterated_final"].get<double>(), 1e-12);
+      // Nesterov diverges here (αλ = 1.5 > 2(1 + μ)/(1 + 2μ)): compare relatively.
+      const double closed = d["closed_form_final"].get<double>();
+      const double iterated = d["iterated_final"].get<double>();
+      EXPECT_LE(std::abs(closed - iterated), 1e-12 * std::max(1.0, std::abs(iterated)));
     }
     // Heavy ball: every direction is a complex pair of modulus √0.9.
-    if (flags == "--momentum 0.9")
+    if (flags == "--momentum 0.9") {
       EXPECT_NEAR(j["directions"][0]["spectral_radius"].get<double>(), std::sqrt(0.9), 1e-12);
+    } else {
+      EXPECT_EQ(j["directions"][2]["regime"], "divergence");
+    }
   }
 }
 
