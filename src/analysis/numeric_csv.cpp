@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -65,6 +66,9 @@ NumericTable parse_numeric_csv(std::string_view text, std::string_view source) {
 }
 
 NumericTable read_numeric_csv(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw IOError(fmt::format("{}: is a directory", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IOError(fmt::format("{}: cannot open file", path));
   std::ostringstream buf;

@@ -338,6 +338,7 @@ TEST(DynamicsInput, NumericCsv) {
     }
   }
   EXPECT_THROW(read_numeric_csv("/nonexistent/descent/m.csv"), IOError);
+  EXPECT_THROW(read_numeric_csv("/"), IOError);
 }
 
 }  // namespace
