@@ -49,6 +49,12 @@ double chebyshev_u(double tr, double det, int64_t t) {
          std::expm1(-2.0 * psi);
 }
 
+// det M in its exact form (μ, or μ(1 − αλ) for Nesterov), free of the m00·m11 − m01·m10
+// cancellation.
+double update_det(double lambda, const StepRule& rule) {
+  return rule.nesterov ? rule.momentum * (1.0 - rule.lr * lambda) : rule.momentum;
+}
+
 Regime classify(double lambda, std::complex<double> r1, std::complex<double> r2) {
   const double rho = std::abs(r1);
   if (rho > 1.0 + kBoundaryTol) return Regime::Divergence;
@@ -114,8 +120,7 @@ DirectionDynamics direction_dynamics(double lambda, const StepRule& rule) {
   d.lambda = lambda;
   d.step_product = rule.lr * lambda;
   const UpdateMatrix m = update_matrix(lambda, rule);
-  const double tr = m.trace(), det = rule.nesterov ? rule.momentum * (1.0 - rule.lr * lambda)
-                                                   : rule.momentum;  // exact forms of det M
+  const double tr = m.trace(), det = update_det(lambda, rule);
   const double disc = tr * tr - 4.0 * det;
   if (disc >= 0.0) {
     const double s = std::sqrt(disc);
@@ -138,7 +143,7 @@ double closed_form_factor(double lambda, const StepRule& rule, int64_t t) {
   // λ = 0: the gradient is zero and nothing moves (the formula would give 1 only to ~tε).
   if (t == 0 || lambda == 0.0) return 1.0;
   const UpdateMatrix m = update_matrix(lambda, rule);
-  const double det = rule.nesterov ? rule.momentum * (1.0 - rule.lr * lambda) : rule.momentum;
+  const double det = update_det(lambda, rule);
   // (Mᵗ)₀₀ = U_t M₀₀ − det U_{t−1}; v_0 = 0 so x_t = (Mᵗ)₀₀ x_0.
   return chebyshev_u(m.trace(), det, t) * m.m00 - det * chebyshev_u(m.trace(), det, t - 1);
 }

@@ -153,6 +153,19 @@ TEST(DynamicsClosedForm, FactorMatchesTheMatrixRecursion) {
   }
 }
 
+TEST(DynamicsClosedForm, UpdateMatrixIsOneStepOfTheRule) {
+  for (const RuleCase& c : rule_cases()) {
+    for (double lambda : {0.0, 1.0, 37.0}) {
+      const double x = 0.7, v = -1.3;  // any state, not just v₀ = 0
+      const double v1 = c.rule.momentum * v + lambda * x;
+      const double x1 = x - c.rule.lr * (c.rule.nesterov ? lambda * x + c.rule.momentum * v1 : v1);
+      const UpdateMatrix m = update_matrix(lambda, c.rule);
+      EXPECT_NEAR(m.m00 * x + m.m01 * v, x1, 1e-14) << c.what << " lambda=" << lambda;
+      EXPECT_NEAR(m.m10 * x + m.m11 * v, v1, 1e-14) << c.what << " lambda=" << lambda;
+    }
+  }
+}
+
 TEST(DynamicsClosedForm, AgreesWithSgdRunsOnDiagonalQuadratic) {
   const Quadratic q = quadratic_from_eigenvalues({1.0, 10.0, 100.0});
   for (const RuleCase& c : rule_cases()) {
