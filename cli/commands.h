@@ -28,4 +28,7 @@ void register_compare(CLI::App& app);
 // `descent eval`: a checkpoint's loss and accuracy on its data.
 void register_eval(CLI::App& app);
 
+// `descent dynamics`: closed-form GD / momentum dynamics on a quadratic vs a real run.
+void register_dynamics(CLI::App& app);
+
 }  // namespace descent::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   descent::cli::register_train(app);
   descent::cli::register_compare(app);
   descent::cli::register_eval(app);
+  descent::cli::register_dynamics(app);
 
   try {
     app.parse(argc, argv);
