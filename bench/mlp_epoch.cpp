@@ -94,8 +94,8 @@ double gemm_step_seconds() {
              Buffers& b = bufs[i];
              cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans,
                          g.trans_b ? CblasTrans : CblasNoTrans, g.m, g.n, g.k, 1.0f, b.a.data(),
-                         g.trans_a ? g.m : g.k, b.b.data(), g.trans_b ? g.k : g.n, 0.0f,
-                         b.c.data(), g.n);
+                         g.trans_a ? g.m : g.k, b.b.data(), g.trans_b ? g.k : g.n, 0.0f, b.c.data(),
+                         g.n);
              keep(b.c[0]);
            }
          })
@@ -121,8 +121,8 @@ void run_mlp_epoch(Context& ctx) {
     const double t0 = now_s();
     const app::RunSummary summary = trainer.run();
     epochs_s.push_back(now_s() - t0);
-    final_loss = summary.final_metrics.count("train.loss") ? summary.final_metrics.at("train.loss")
-                                                           : kNaN;
+    final_loss =
+        summary.final_metrics.count("train.loss") ? summary.final_metrics.at("train.loss") : kNaN;
     steps = summary.steps;
   }
   const double epoch_s = *std::min_element(epochs_s.begin(), epochs_s.end());
@@ -144,7 +144,8 @@ void run_mlp_epoch(Context& ctx) {
       kernels::num_threads());
   s.header = {"what", "seconds", "x descent"};
   auto add = [&](const std::string& what, double seconds) {
-    s.rows.push_back({what, fmt::format("{:.3f}", seconds), fmt::format("{:.2f}", seconds / epoch_s)});
+    s.rows.push_back(
+        {what, fmt::format("{:.3f}", seconds), fmt::format("{:.2f}", seconds / epoch_s)});
   };
   add(fmt::format("descent epoch (min of {})", reps), epoch_s);
   if (t)
@@ -153,8 +154,8 @@ void run_mlp_epoch(Context& ctx) {
   add(fmt::format("GEMM floor: 8 cblas_sgemm per step x {} steps", steps), floor_s);
   std::string all;
   for (double e : epochs_s) all += fmt::format("{}{:.3f}", all.empty() ? "" : " ", e);
-  s.notes.push_back(fmt::format("descent epochs: {} s; train.loss after the epoch {:.4f}", all,
-                                final_loss));
+  s.notes.push_back(
+      fmt::format("descent epochs: {} s; train.loss after the epoch {:.4f}", all, final_loss));
   s.notes.push_back(fmt::format(
       "data: Fashion-MNIST train split loaded and standardized once in {:.2f} s (not timed)",
       load_s));
@@ -162,10 +163,9 @@ void run_mlp_epoch(Context& ctx) {
       "peak RSS (getrusage ru_maxrss) of descent_bench: {:.0f} MiB before the data, {:.0f} MiB "
       "with it, {:.0f} MiB after the epochs{}",
       rss_before, rss_data, rss_peak,
-      t && t->check.size() >= 2
-          ? fmt::format("; PyTorch's process: {:.0f} MiB (its load {:.2f} s)", t->check[0],
-                        t->check[1])
-          : std::string()));
+      t && t->check.size() >= 2 ? fmt::format("; PyTorch's process: {:.0f} MiB (its load {:.2f} s)",
+                                              t->check[0], t->check[1])
+                                : std::string()));
   s.notes.push_back(
       "peak RSS is the whole process's: run `--only mlp_epoch` for this row alone (both sides)");
   ctx.report->sections.push_back(std::move(s));
