@@ -88,6 +88,7 @@ void run_add_16m(Context& ctx);           // elementwise.cpp
 void run_threads(Context& ctx);           // threads.cpp
 void run_adam_10m(Context& ctx);          // optim_step.cpp
 void run_sgd_momentum_10m(Context& ctx);  // optim_step.cpp
+void run_mlp_epoch(Context& ctx);         // mlp_epoch.cpp
 
 // The PyTorch workloads each family compares with (rows of the same names).
 std::vector<std::string> mlp_gemm_names();         // matmul.cpp

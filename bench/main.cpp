@@ -59,6 +59,10 @@ const std::vector<Workload>& workloads() {
        "one SGD step, momentum 0.9, over 10M float32 params (also vs one streaming pass)",
        {"sgd_momentum_10m"},
        run_sgd_momentum_10m},
+      {"mlp_epoch",
+       "one Trainer epoch of a 784-256-128-10 MLP on Fashion-MNIST, Adam (also vs GEMM floor)",
+       {"mlp_epoch"},
+       run_mlp_epoch},
   };
   return table;
 }

@@ -11,7 +11,9 @@ batches), and prints one JSON object per line on stdout:
 Workloads named `<name>_t<n>` run with torch.set_num_threads(n). Every other workload runs with
 1 and with 2 threads (the machine's cores, at most) and reports its best; `threads` says which
 won and `by_threads` gives both. tiny_step and tiny_step_nn also print their first losses
-(`check`) so that the C++ side can verify it trains the very same network.
+(`check`) so that the C++ side can verify it trains the very same network. mlp_epoch is timed
+differently (see make_mlp_epoch) and its `check` is [peak RSS MiB of this process, seconds to
+load Fashion-MNIST].
 
 Run with Debian's interpreter: /usr/bin/python3 tools/bench_torch.py [--quick] [--only a,b]
 Progress and warnings go to stderr.
@@ -20,7 +22,9 @@ Progress and warnings go to stderr.
 import argparse
 import json
 import math
+import gzip
 import os
+import resource
 import statistics
 import sys
 import time
@@ -219,6 +223,75 @@ MLP_GEMMS = {
     "mlp_bwd_dw1": (784, 256, 128, True, False),
 }
 
+# --- mlp_epoch: one training epoch on Fashion-MNIST (bench/mlp_epoch.cpp) ---------------------
+
+FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
+EPOCH_REPS = 3  # min over this many epochs, as the C++ side
+_fashion = {}
+
+
+def read_idx(path):
+    """An IDX file (gzip'd) as a uint8 tensor of its shape."""
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    return torch.frombuffer(bytearray(data[4 + 4 * ndim:]), dtype=torch.uint8).reshape(shape)
+
+
+def fashion_train():
+    """The training split as float32 [60000, 784] standardized with its own mean and std (as
+    descent's default `standardize` transform) and int64 labels; loaded once per process."""
+    if not _fashion:
+        t0 = time.perf_counter()
+        x = read_idx(os.path.join(FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz"))
+        y = read_idx(os.path.join(FASHION_MNIST_DIR, "train-labels-idx1-ubyte.gz"))
+        x = x.reshape(x.shape[0], -1).to(torch.float32)
+        x = (x - x.mean(0)) / x.std(0).clamp_min(1e-12)
+        _fashion["x"], _fashion["y"] = x.contiguous(), y.to(torch.int64)
+        _fashion["load_s"] = time.perf_counter() - t0
+    return _fashion["x"], _fashion["y"], _fashion["load_s"]
+
+
+def make_mlp_epoch():
+    """One epoch of a 784-256-128-10 ReLU MLP (nn.Sequential, default init), Adam lr 1e-3,
+    batch 128 (the last batch short), F.cross_entropy, a fresh randperm order per epoch over
+    the preloaded float32 tensors. Each call builds a fresh model and optimizer (untimed, as
+    the C++ side constructs a fresh Trainer) and returns the seconds of the epoch itself."""
+    x, y, _ = fashion_train()
+    n = x.shape[0]
+    gen = torch.Generator().manual_seed(0)
+
+    def epoch():
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(
+            torch.nn.Linear(784, 256), torch.nn.ReLU(),
+            torch.nn.Linear(256, 128), torch.nn.ReLU(),
+            torch.nn.Linear(128, 10),
+        )
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        t0 = time.perf_counter()
+        order = torch.randperm(n, generator=gen)
+        for begin in range(0, n, 128):
+            idx = order[begin:begin + 128]
+            loss = torch.nn.functional.cross_entropy(model(x[idx]), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        return time.perf_counter() - t0
+
+    return epoch
+
+
+def time_epochs(epoch, reps):
+    """Min seconds over `reps` epochs (an epoch is long: medians of short batches do not apply)."""
+    return min(epoch() for _ in range(reps))
+
+
+def peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
 # name: (factory, unit, scale from seconds)
 WORKLOADS = {
     "tiny_step": (make_tiny_step, "us", 1e6),
@@ -228,7 +301,10 @@ WORKLOADS = {
     "add_16m": (lambda: make_add(16 * 1024 * 1024), "ms", 1e3),
     "adam_10m": (lambda: make_optim_step("adam"), "ms", 1e3),
     "sgd_momentum_10m": (lambda: make_optim_step("sgd"), "ms", 1e3),
+    "mlp_epoch": (make_mlp_epoch, "s", 1.0),
 }
+# Workloads timed by min over whole calls that return their own seconds (not measure()).
+SELF_TIMED = {"mlp_epoch"}
 for _name, _shape in MLP_GEMMS.items():
     WORKLOADS[_name] = ((lambda s: lambda: make_matmul(*s))(_shape), "us", 1e6)
 # Small ops at a fixed thread count (bench/threads.cpp).
@@ -254,7 +330,10 @@ def run(name, cfg):
     for n in thread_counts(name):
         torch.set_num_threads(n)
         fn = factory()
-        by_threads[n] = measure(fn, cfg) * scale
+        if name in SELF_TIMED:
+            by_threads[n] = time_epochs(fn, 1 if cfg is QUICK else EPOCH_REPS) * scale
+        else:
+            by_threads[n] = measure(fn, cfg) * scale
     best = min(by_threads, key=by_threads.get)
     row = {
         "workload": name,
@@ -265,6 +344,8 @@ def run(name, cfg):
     }
     if name in CHECKED:
         row["check"] = first_losses(CHECKED[name])
+    if name == "mlp_epoch":
+        row["check"] = [peak_rss_mib(), fashion_train()[2]]
     return row
 
 

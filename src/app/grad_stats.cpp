@@ -1,26 +1,56 @@
 #include "descent/app/grad_stats.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "descent/autograd/grad_mode.h"
 #include "descent/autograd/ops.h"
+#include "descent/kernels/parallel.h"
 
 namespace descent::app {
 namespace {
 
-// Four independent partial sums let the compiler vectorize the float → double loop.
+// Sixteen independent partial sums: four vectors of four doubles, so that the float → double
+// FMA loop is limited by throughput, not by the latency of one accumulator chain (one chain of
+// 4-wide vectors ran at about one element per cycle, 3 % of a training step).
 template <typename T>
-double contiguous_sum_of_squares(const T* p, int64_t n) {
-  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+double block_sum_of_squares(const T* p, int64_t n) {
+  constexpr int kLanes = 16;
+  double acc[kLanes] = {};
   int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    for (int k = 0; k < 4; ++k) {
+  for (; i + kLanes <= n; i += kLanes) {
+    for (int k = 0; k < kLanes; ++k) {
       const double v = static_cast<double>(p[i + k]);
       acc[k] += v * v;
     }
   }
   for (; i < n; ++i) acc[0] += static_cast<double>(p[i]) * static_cast<double>(p[i]);
-  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  for (int width = kLanes / 2; width > 0; width /= 2)
+    for (int k = 0; k < width; ++k) acc[k] += acc[k + width];
+  return acc[0];
+}
+
+// Blocks of a fixed size, summed in order: the result depends only on the data, never on the
+// thread count (the blocks are spread over the pool when there are enough of them).
+constexpr int64_t kBlock = int64_t{1} << 14;
+constexpr int64_t kBlocksPerThread = 4;  // 64Ki elements: below that a wake-up costs more
+
+template <typename T>
+double contiguous_sum_of_squares(const T* p, int64_t n) {
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  if (blocks <= 1) return block_sum_of_squares(p, n);
+  std::vector<double> partial(static_cast<size_t>(blocks));
+  kernels::parallel_for(blocks, kBlocksPerThread, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t begin = b * kBlock;
+      partial[static_cast<size_t>(b)] =
+          block_sum_of_squares(p + begin, std::min(kBlock, n - begin));
+    }
+  });
+  double total = 0.0;
+  for (const double s : partial) total += s;
+  return total;
 }
 
 }  // namespace

@@ -3,11 +3,13 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 
 #include "descent/core/error.h"
 #include "descent/core/rng.h"
+#include "descent/kernels/parallel.h"
 
 namespace descent::data {
 namespace {
@@ -16,6 +18,8 @@ namespace {
 // elements uses about N/2 blocks, so streams never overlap for any N a machine can hold.
 constexpr int kEpochStreamShift = 40;
 constexpr int64_t kMaxEpoch = int64_t{1} << (64 - kEpochStreamShift - 1);
+// Below this many bytes per piece, waking a pool thread costs more than the copy.
+constexpr int64_t kGatherGrainBytes = int64_t{64} << 10;
 
 Shape with_rows(const Shape& s, int64_t rows) {
   Shape out = s;
@@ -117,13 +121,20 @@ std::optional<Batch> DataLoader::next() {
   char* dst_x = static_cast<char*>(buf.inputs.raw_data());
   char* dst_y = static_cast<char*>(buf.targets.raw_data());
   const int64_t* idx = order_.data() + begin;
-  for (int64_t r = 0; r < rows; ++r) {
-    const auto row = static_cast<size_t>(idx[r]);
-    std::memcpy(dst_x + static_cast<size_t>(r) * input_row_bytes_, src_x + row * input_row_bytes_,
-                input_row_bytes_);
-    std::memcpy(dst_y + static_cast<size_t>(r) * target_row_bytes_, src_y + row * target_row_bytes_,
-                target_row_bytes_);
-  }
+  // The rows are scattered over the whole dataset, so the copy waits on memory: a batch of
+  // 128 Fashion-MNIST rows (400 KB) took about 3 % of a training step on one thread. Pieces of
+  // at least 64 KiB go to the thread pool; each row is copied whole by one thread.
+  const int64_t grain = std::max<int64_t>(
+      1, kGatherGrainBytes / static_cast<int64_t>(std::max<size_t>(1, input_row_bytes_)));
+  kernels::parallel_for(rows, grain, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const auto row = static_cast<size_t>(idx[r]);
+      std::memcpy(dst_x + static_cast<size_t>(r) * input_row_bytes_, src_x + row * input_row_bytes_,
+                  input_row_bytes_);
+      std::memcpy(dst_y + static_cast<size_t>(r) * target_row_bytes_,
+                  src_y + row * target_row_bytes_, target_row_bytes_);
+    }
+  });
   // Content written behind autograd's back: mark it so a saved batch would be detected.
   buf.inputs.storage()->bump_version();
   buf.targets.storage()->bump_version();

@@ -53,7 +53,9 @@ void prepare_blas(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb, int
   if (std::max({m, n, k, lda, ldb, ldc}) > INT_MAX)
     throw ValueError("gemm: sizes beyond the range of 32-bit BLAS (m=" + std::to_string(m) +
                      ", n=" + std::to_string(n) + ", k=" + std::to_string(k) + ")");
-  (void)num_threads();
+  // Two thread teams on the same cores: descent's workers would poll for their next job while
+  // OpenBLAS's threads compute this product (a training step alternates the two).
+  park_workers();
 }
 
 void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a,

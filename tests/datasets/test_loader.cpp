@@ -8,6 +8,7 @@
 
 #include "descent/core/error.h"
 #include "descent/data/loader.h"
+#include "descent/kernels/parallel.h"
 
 namespace descent::data {
 namespace {
@@ -160,6 +161,48 @@ TEST(DataLoader, RegressionTargetsAndInvalidOptions) {
   EXPECT_THROW(DataLoader(d, {.batch_size = 0}), ValueError);
   d.targets = Tensor::empty({5, 2}, DType::Float32);
   EXPECT_THROW(DataLoader(d, {}), ValueError);
+}
+
+// Rows of 8 KiB: a batch of 64 is 512 KiB, so the gather is split over the thread pool.
+TEST(DataLoader, GatherOfWideRowsIsTheSameOnOneAndTwoThreads) {
+  constexpr int64_t n = 300, width = 2048;
+  Dataset d;
+  d.name = "wide";
+  d.num_classes = 7;
+  d.inputs = Tensor::empty({n, width}, DType::Float32);
+  d.targets = Tensor::empty({n}, DType::Int64);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = 0; j < width; ++j)
+      d.inputs.data<float>()[i * width + j] = static_cast<float>(i * width + j);
+    d.targets.data<int64_t>()[i] = i % 7;
+  }
+  const int saved = kernels::num_threads();
+  std::vector<std::vector<int64_t>> ids_by_threads;
+  for (const int threads : {1, 2}) {
+    kernels::set_num_threads(threads);
+    DataLoader loader(d, {.batch_size = 64, .seed = 5});
+    std::vector<int64_t> ids;
+    while (std::optional<Batch> b = loader.next()) {
+      const float* x = b->inputs.data<float>();
+      for (int64_t r = 0; r < b->size; ++r) {
+        const auto id = static_cast<int64_t>(x[r * width] / width);
+        bool row_ok = true;  // every element of the row, not just the first
+        for (int64_t j = 0; j < width; ++j)
+          row_ok &= x[r * width + j] == static_cast<float>(id * width + j);
+        EXPECT_TRUE(row_ok) << "threads " << threads << " row " << r;
+        EXPECT_EQ(b->targets.data<int64_t>()[r], id % 7);
+        ids.push_back(id);
+      }
+    }
+    ids_by_threads.push_back(ids);
+  }
+  kernels::set_num_threads(saved);
+  EXPECT_EQ(ids_by_threads[0], ids_by_threads[1]);
+  std::vector<int64_t> sorted = ids_by_threads[0];
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<int64_t> expected(n);
+  std::iota(expected.begin(), expected.end(), 0);
+  EXPECT_EQ(sorted, expected);
 }
 
 }  // namespace
