@@ -176,8 +176,7 @@ double closure_loss(const Closure& closure, const std::string& optimizer);
 }  // namespace detail
 
 template <typename Options>
-Options Optimizer::load_single_group_options(const OptimizerState& saved,
-                                             size_t num_params) const {
+Options Optimizer::load_single_group_options(const OptimizerState& saved, size_t num_params) const {
   if (saved.optimizer != name()) {
     fail_state("saved by optimizer '" + saved.optimizer + "', not " + name());
   }
