@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "number_list.h"
 
 namespace descent::cli {
 namespace {
@@ -32,29 +33,6 @@ struct DynamicsCliOptions {
   std::string start;
   bool json = false;
 };
-
-// "1,10,100" → {1, 10, 100}; errors name the option and the item.
-std::vector<double> parse_list(const std::string& text, const std::string& option) {
-  std::vector<double> out;
-  size_t pos = 0;
-  for (int item = 1;; ++item) {
-    const size_t comma = text.find(',', pos);
-    std::string field = text.substr(pos, comma == std::string::npos ? comma : comma - pos);
-    while (!field.empty() && field.front() == ' ') field.erase(0, 1);
-    while (!field.empty() && field.back() == ' ') field.pop_back();
-    double v = 0.0;
-    const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
-    if (field.empty() || ec != std::errc() || end != field.data() + field.size() ||
-        !std::isfinite(v)) {
-      throw ValueError(
-          fmt::format("{}: item {} is not a finite number: '{}'", option, item, field));
-    }
-    out.push_back(v);
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
-  return out;
-}
 
 analysis::Quadratic make_quadratic(const DynamicsCliOptions& o, std::string& description) {
   if (!o.matrix.empty()) {
@@ -72,7 +50,7 @@ analysis::Quadratic make_quadratic(const DynamicsCliOptions& o, std::string& des
     return analysis::quadratic_from_design(t.values, t.rows, t.cols);
   }
   description = "A = diag(" + o.eigenvalues + ")";
-  return analysis::quadratic_from_eigenvalues(parse_list(o.eigenvalues, "--eigenvalues"));
+  return analysis::quadratic_from_eigenvalues(parse_number_list(o.eigenvalues, "--eigenvalues"));
 }
 
 std::string method_name(const analysis::StepRule& r) {
@@ -160,7 +138,7 @@ void run(const DynamicsCliOptions& o) {
   const analysis::Quadratic q = make_quadratic(o, desc);
   const analysis::StepRule rule{.lr = o.lr, .momentum = o.momentum, .nesterov = o.nesterov};
   const std::vector<double> start =
-      o.start.empty() ? std::vector<double>{} : parse_list(o.start, "--start");
+      o.start.empty() ? std::vector<double>{} : parse_number_list(o.start, "--start");
   const analysis::DynamicsReport r = analysis::analyze_dynamics(q, rule, o.steps, start);
   if (o.json) {
     fmt::print("{}\n", report_json(r, desc).dump(2));

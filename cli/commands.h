@@ -31,4 +31,10 @@ void register_eval(CLI::App& app);
 // `descent dynamics`: closed-form GD / momentum dynamics on a quadratic vs a real run.
 void register_dynamics(CLI::App& app);
 
+// `descent taylor`: Taylor polynomials of a scalar function by nested autodiff.
+void register_taylor(CLI::App& app);
+
+// `descent landscape`: loss along a line between checkpoints, or on a 2-D slice.
+void register_landscape(CLI::App& app);
+
 }  // namespace descent::cli

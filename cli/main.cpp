@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   descent::cli::register_compare(app);
   descent::cli::register_eval(app);
   descent::cli::register_dynamics(app);
+  descent::cli::register_taylor(app);
+  descent::cli::register_landscape(app);
 
   try {
     app.parse(argc, argv);

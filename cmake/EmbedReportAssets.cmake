@@ -54,6 +54,7 @@ function(descent_embed_report_assets target)
   _descent_append_asset(text uplot_css "${uplot}/dist/uPlot.min.css")
   _descent_append_asset(text report_js "${report}/report.js")
   _descent_append_asset(text report_css "${report}/report.css")
+  _descent_append_asset(text heatmap_js "${report}/heatmap.js")
   string(APPEND text "}  // namespace descent::app::detail\n")
 
   # Written through a temporary and copied only when different, so a re-configure does not

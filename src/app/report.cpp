@@ -162,13 +162,15 @@ std::string render_report_html(const ReportData& data) {
   std::string body = header_html(data, runs);
   body += "<main>\n";
   if (!data.summary.empty()) body += summary_html(data.summary);
-  body += "<section>\n<h2>Metrics</h2>\n";
-  if (data.metrics.empty()) {
-    body += "<p class=\"note\">No metrics were recorded.</p>\n";
-  } else {
-    body += charts.grid(metric_charts(data.metrics, data.chart_options));
+  if (data.metrics_section) {
+    body += "<section>\n<h2>Metrics</h2>\n";
+    if (data.metrics.empty()) {
+      body += "<p class=\"note\">No metrics were recorded.</p>\n";
+    } else {
+      body += charts.grid(metric_charts(data.metrics, data.chart_options));
+    }
+    body += "</section>\n";
   }
-  body += "</section>\n";
   for (const ReportSection& section : data.sections) {
     body += fmt::format("<section>\n<h2>{}</h2>\n{}\n", html_escape(section.title), section.html);
     if (!section.charts.empty()) body += charts.grid(section.charts);
@@ -205,6 +207,8 @@ std::string render_report_html(const ReportData& data) {
   page += detail::uplot_js();
   page += "\n</script>\n<script>\n";
   page += detail::report_js();
+  page += "\n";
+  page += detail::heatmap_js();  // same element: the page keeps its three script tags
   page += "\n</script>\n</body>\n</html>\n";
   return page;
 }

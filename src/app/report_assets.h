@@ -11,5 +11,6 @@ std::string_view uplot_js();       // web/node_modules/uplot/dist/uPlot.iife.min
 std::string_view uplot_css();      // web/node_modules/uplot/dist/uPlot.min.css
 std::string_view report_js();      // web/report/report.js: draws the charts from the data JSON
 std::string_view report_css();     // web/report/report.css: the page's layout and look
+std::string_view heatmap_js();     // web/report/heatmap.js: draws <div class="heatmap"> grids
 
 }  // namespace descent::app::detail

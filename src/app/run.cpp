@@ -41,6 +41,9 @@ TrainResult train_experiment(const ExperimentConfig& config, const RunOptions& o
   TrainResult result{.dir = create_run_dir(config.runs_dir, config.name), .summary = {}};
   result.dir.write_config(resolved_json(config));
   MetricsLog log(result.dir.path, MetricsLog::Mode::Create);
+  // The initial weights, for landscapes between the start and the end of a run.
+  write_checkpoint(result.dir.checkpoints_dir() / kInitialCheckpointName,
+                   trainer.checkpoint({{"config", resolved_json(config)}}));
   result.summary = train_in(result.dir, config, trainer, log, options);
   return result;
 }
@@ -71,12 +74,8 @@ std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path&
   return list_checkpoint_files(run_dir / kCheckpointsDirName);
 }
 
-EvalResult evaluate_checkpoint(const std::filesystem::path& path, const std::string& data_path,
-                               const std::string& split) {
-  if (split != "test" && split != "train") {
-    throw ValueError("eval: --split must be test or train, got \"" + split + "\"");
-  }
-  const Checkpoint checkpoint = read_checkpoint(path);
+ExperimentConfig checkpoint_config(const Checkpoint& checkpoint,
+                                   const std::filesystem::path& path) {
   const nlohmann::json* config_json = nullptr;
   try {
     config_json = &checkpoint.metadata.at("extra").at("caller").at("config");
@@ -84,7 +83,16 @@ EvalResult evaluate_checkpoint(const std::filesystem::path& path, const std::str
     throw CheckpointError(
         fmt::format("{}: holds no run config (not written by descent train)", path.string()));
   }
-  ExperimentConfig config = parse_config(*config_json);
+  return parse_config(*config_json);
+}
+
+EvalResult evaluate_checkpoint(const std::filesystem::path& path, const std::string& data_path,
+                               const std::string& split) {
+  if (split != "test" && split != "train") {
+    throw ValueError("eval: --split must be test or train, got \"" + split + "\"");
+  }
+  const Checkpoint checkpoint = read_checkpoint(path);
+  ExperimentConfig config = checkpoint_config(checkpoint, path);
   if (!data_path.empty()) config.data.path = data_path;
   const data::Split data = prepare_data(config.data, config.seed, dtype_of(config));
   Trainer trainer(config, data);

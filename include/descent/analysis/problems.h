@@ -64,10 +64,12 @@ const std::vector<std::string>& problem_names();
 // The problem with default options; ValueError listing the valid names for an unknown one.
 Problem problem_by_name(const std::string& name);
 
-// cos(z) from the op set (which has no trigonometric primitive): z is reduced by a constant
-// multiple of 2π, then cos r = 2cos²(r/2) − 1 twice and a degree-16 Taylor polynomial on
-// |r/4| ≤ π/4. Accurate to ~1e-15 and differentiable to every order, since it is a polynomial
-// of z. Replace by a primitive cos when the op table gets one.
+// cos(z) from the op set (which has no trigonometric primitive): z = mπ + r with a constant
+// m = round(z/π), then (−1)^m times the degree-44 Taylor polynomial of cos r, |r| ≤ π/2, written
+// as a sum of powers of r. Accurate to ~1e-15 and differentiable to every order (a polynomial
+// of z), with nested derivatives whose graphs grow only linearly with the order (so Taylor
+// coefficients by repeated grad stay cheap). Replace by a primitive cos when the op table gets
+// one.
 Tensor cos_composite(const Tensor& z);
 
 }  // namespace descent::analysis

@@ -37,6 +37,7 @@ struct ReportData {
   std::vector<MetricRecord> metrics;  // of one or several runs (MetricRecord::run)
   std::vector<ReportSection> sections;
   MetricChartOptions chart_options;
+  bool metrics_section = true;  // false: no "Metrics" block (pages of other instruments)
 };
 
 // & < > " ' → entities; everything else (including UTF-8) unchanged.
