@@ -31,4 +31,7 @@ void register_eval(CLI::App& app);
 // `descent dynamics`: closed-form GD / momentum dynamics on a quadratic vs a real run.
 void register_dynamics(CLI::App& app);
 
+// `descent hessian`: Hessian eigenvalues, trace and spectral density of a checkpoint's loss.
+void register_hessian(CLI::App& app);
+
 }  // namespace descent::cli
