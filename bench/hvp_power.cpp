@@ -18,6 +18,7 @@
 #include "descent/app/config.h"
 #include "descent/app/experiment_data.h"
 #include "descent/descent.h"
+#include "descent/nn.h"
 #include "timing.h"
 
 namespace descent::bench {
