@@ -89,6 +89,7 @@ void run_threads(Context& ctx);           // threads.cpp
 void run_adam_10m(Context& ctx);          // optim_step.cpp
 void run_sgd_momentum_10m(Context& ctx);  // optim_step.cpp
 void run_mlp_epoch(Context& ctx);         // mlp_epoch.cpp
+void run_hvp_power20(Context& ctx);       // hvp_power.cpp
 
 // The PyTorch workloads each family compares with (rows of the same names).
 std::vector<std::string> mlp_gemm_names();         // matmul.cpp

@@ -63,6 +63,10 @@ const std::vector<Workload>& workloads() {
        "one Trainer epoch of a 784-256-128-10 MLP on Fashion-MNIST, Adam (also vs GEMM floor)",
        {"mlp_epoch"},
        run_mlp_epoch},
+      {"hvp_power20",
+       "20 power iterations with exact HVPs, 784-256-128-10 MLP, 1000 Fashion-MNIST images",
+       {"hvp_power20"},
+       run_hvp_power20},
   };
   return table;
 }

@@ -37,4 +37,7 @@ void register_taylor(CLI::App& app);
 // `descent landscape`: loss along a line between checkpoints, or on a 2-D slice.
 void register_landscape(CLI::App& app);
 
+// `descent hessian`: Hessian eigenvalues, trace and spectral density of a checkpoint's loss.
+void register_hessian(CLI::App& app);
+
 }  // namespace descent::cli

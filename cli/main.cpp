@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   descent::cli::register_dynamics(app);
   descent::cli::register_taylor(app);
   descent::cli::register_landscape(app);
+  descent::cli::register_hessian(app);
 
   try {
     app.parse(argc, argv);

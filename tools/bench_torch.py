@@ -283,6 +283,56 @@ def make_mlp_epoch():
     return epoch
 
 
+def make_hvp_power20():
+    """Twenty power iterations with exact Hessian-vector products on a 784-256-128-10 ReLU MLP
+    over the first 1000 Fashion-MNIST training images (bench/hvp_power.cpp): one call builds
+    the gradient with create_graph, then v <- Hv / |Hv| twenty times with
+    torch.autograd.grad(grads, params, grad_outputs=v, retain_graph=True)."""
+    x, y, _ = fashion_train()
+    x, y = x[:1000].contiguous(), y[:1000].contiguous()
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 256), torch.nn.ReLU(),
+        torch.nn.Linear(256, 128), torch.nn.ReLU(),
+        torch.nn.Linear(128, 10),
+    )
+    params = list(model.parameters())
+    gen = torch.Generator().manual_seed(0)
+    start = [torch.randn(p.shape, generator=gen) for p in params]
+    norm = math.sqrt(sum(float((t * t).sum()) for t in start))
+    start = [t / norm for t in start]
+    state = {"lambda": 0.0}
+
+    def power20():
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        grads = torch.autograd.grad(loss, params, create_graph=True)
+        v = start
+        for _ in range(20):
+            hv = torch.autograd.grad(grads, params, grad_outputs=v, retain_graph=True)
+            with torch.no_grad():
+                lam = math.sqrt(sum(float((h * h).sum()) for h in hv))
+                v = [h / lam for h in hv]
+        state["lambda"] = lam
+
+    power20.state = state
+    power20.model, power20.params, power20.x, power20.y, power20.start = model, params, x, y, start
+    return power20
+
+
+def hvp_check(cfg):
+    """[lambda estimate, seconds of one HVP on a built graph, seconds of one gradient]."""
+    fn = make_hvp_power20()
+    fn()
+    model, params, x, y, v = fn.model, fn.params, fn.x, fn.y, fn.start
+    loss = torch.nn.functional.cross_entropy(model(x), y)
+    grads = torch.autograd.grad(loss, params, create_graph=True)
+    hvp_s = measure(lambda: torch.autograd.grad(grads, params, grad_outputs=v, retain_graph=True),
+                    cfg)
+    grad_s = measure(
+        lambda: torch.autograd.grad(torch.nn.functional.cross_entropy(model(x), y), params), cfg)
+    return [fn.state["lambda"], hvp_s, grad_s]
+
+
 def time_epochs(epoch, reps):
     """Min seconds over `reps` epochs (an epoch is long: medians of short batches do not apply)."""
     return min(epoch() for _ in range(reps))
@@ -302,6 +352,7 @@ WORKLOADS = {
     "adam_10m": (lambda: make_optim_step("adam"), "ms", 1e3),
     "sgd_momentum_10m": (lambda: make_optim_step("sgd"), "ms", 1e3),
     "mlp_epoch": (make_mlp_epoch, "s", 1.0),
+    "hvp_power20": (make_hvp_power20, "ms", 1e3),
 }
 # Workloads timed by min over whole calls that return their own seconds (not measure()).
 SELF_TIMED = {"mlp_epoch"}
@@ -346,6 +397,9 @@ def run(name, cfg):
         row["check"] = first_losses(CHECKED[name])
     if name == "mlp_epoch":
         row["check"] = [peak_rss_mib(), fashion_train()[2]]
+    if name == "hvp_power20":
+        torch.set_num_threads(best)
+        row["check"] = hvp_check(cfg)
     return row
 
 

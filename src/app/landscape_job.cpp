@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "descent/app/checkpoint.h"
+#include "descent/app/checkpoint_model.h"
 #include "descent/app/experiment_data.h"
 #include "descent/app/run.h"
 #include "descent/app/run_dir.h"
@@ -107,13 +108,9 @@ fs::path default_landscape_dir(const fs::path& checkpoint) {
 
 LandscapeResult run_landscape(const LandscapeOptions& o) {
   validate(o);
-  const Checkpoint checkpoint = read_checkpoint(o.checkpoint);
-  ExperimentConfig config = checkpoint_config(checkpoint, o.checkpoint);
-  if (!o.data_path.empty()) config.data.path = o.data_path;
-  const data::Split data = prepare_data(
-      config.data, config.seed, config.dtype == "float64" ? DType::Float64 : DType::Float32);
-  Trainer trainer(config, data);
-  trainer.restore(checkpoint);
+  CheckpointModel loaded(o.checkpoint, o.data_path);
+  Trainer& trainer = loaded.trainer();
+  const data::Split& data = loaded.data();
   const data::Dataset subset =
       first_examples(o.split == "train" ? data.train : data.test, o.samples);
 

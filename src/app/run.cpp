@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "descent/app/checkpoint.h"
+#include "descent/app/checkpoint_model.h"
 #include "descent/app/experiment_data.h"
 #include "descent/app/metrics_log.h"
 #include "descent/app/observers.h"
@@ -16,10 +17,6 @@
 
 namespace descent::app {
 namespace {
-
-DType dtype_of(const ExperimentConfig& c) {
-  return c.dtype == "float64" ? DType::Float64 : DType::Float32;
-}
 
 // Trains with metrics, progress and the checkpoint policy, then writes the report.
 RunSummary train_in(const RunDir& dir, const ExperimentConfig& config, Trainer& trainer,
@@ -36,7 +33,7 @@ RunSummary train_in(const RunDir& dir, const ExperimentConfig& config, Trainer& 
 }  // namespace
 
 TrainResult train_experiment(const ExperimentConfig& config, const RunOptions& options) {
-  const data::Split data = prepare_data(config.data, config.seed, dtype_of(config));
+  const data::Split data = prepare_data(config.data, config.seed, experiment_dtype(config));
   Trainer trainer(config, data);  // validates model and schedule before a directory exists
   TrainResult result{.dir = create_run_dir(config.runs_dir, config.name), .summary = {}};
   result.dir.write_config(resolved_json(config));
@@ -57,7 +54,7 @@ TrainResult resume_experiment(const std::filesystem::path& run_dir, const RunOpt
     throw IOError(fmt::format("{}: not a run directory", run_dir.string()));
   }
   const ExperimentConfig config = parse_config(dir.read_config());
-  const data::Split data = prepare_data(config.data, config.seed, dtype_of(config));
+  const data::Split data = prepare_data(config.data, config.seed, experiment_dtype(config));
   Trainer trainer(config, data);
   const auto [checkpoint, path] = read_latest_checkpoint(dir.checkpoints_dir());
   trainer.restore(checkpoint);
@@ -74,31 +71,14 @@ std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path&
   return list_checkpoint_files(run_dir / kCheckpointsDirName);
 }
 
-ExperimentConfig checkpoint_config(const Checkpoint& checkpoint,
-                                   const std::filesystem::path& path) {
-  const nlohmann::json* config_json = nullptr;
-  try {
-    config_json = &checkpoint.metadata.at("extra").at("caller").at("config");
-  } catch (const nlohmann::json::exception&) {
-    throw CheckpointError(
-        fmt::format("{}: holds no run config (not written by descent train)", path.string()));
-  }
-  return parse_config(*config_json);
-}
-
 EvalResult evaluate_checkpoint(const std::filesystem::path& path, const std::string& data_path,
                                const std::string& split) {
   if (split != "test" && split != "train") {
     throw ValueError("eval: --split must be test or train, got \"" + split + "\"");
   }
-  const Checkpoint checkpoint = read_checkpoint(path);
-  ExperimentConfig config = checkpoint_config(checkpoint, path);
-  if (!data_path.empty()) config.data.path = data_path;
-  const data::Split data = prepare_data(config.data, config.seed, dtype_of(config));
-  Trainer trainer(config, data);
-  trainer.restore(checkpoint);
-  const data::Dataset& d = split == "test" ? data.test : data.train;
-  return {.split = split, .metrics = trainer.evaluate(d), .examples = d.size()};
+  CheckpointModel loaded(path, data_path);
+  const data::Dataset& d = split == "test" ? loaded.data().test : loaded.data().train;
+  return {.split = split, .metrics = loaded.trainer().evaluate(d), .examples = d.size()};
 }
 
 }  // namespace descent::app

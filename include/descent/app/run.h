@@ -55,10 +55,6 @@ std::string compare_table(const CompareResult& result);
 // The checkpoint files of a run directory, oldest first (names sort by step).
 std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path& run_dir);
 
-// The experiment config a checkpoint written by `descent train` carries (metadata
-// extra.caller.config); CheckpointError naming `path` when it holds none.
-ExperimentConfig checkpoint_config(const Checkpoint& checkpoint, const std::filesystem::path& path);
-
 // The checkpoint of a run's initial weights, written before the first step:
 // <run dir>/checkpoints/initial.ckpt. Not a step-*.ckpt file, so keep_last never deletes it and
 // --resume never starts from it.

@@ -1,0 +1,101 @@
+// hvp_power20: twenty power iterations with exact Hessian-vector products (double backward)
+// on a 784-256-128-10 ReLU MLP (nn modules, default init, float32) over the first 1000
+// Fashion-MNIST training images, full batch, mean cross-entropy. One timed call builds
+// ∇L with create_graph once (analysis::HessianOperator) and then runs
+//   v ← H v / ‖H v‖   twenty times on the per-parameter tensors (no flat float64 copies),
+// as tools/bench_torch.py does with torch.autograd.grad(create_graph=True) and
+// torch.autograd.grad(grads, params, grad_outputs=v, retain_graph=True).
+//
+// The note gives the cost of one HVP relative to one gradient (forward + backward without a
+// graph of the backward) for descent, measured here, and for PyTorch (its `check`).
+#include <fmt/core.h>
+
+#include <cmath>
+#include <vector>
+
+#include "bench.h"
+#include "descent/analysis/hessian.h"
+#include "descent/app/config.h"
+#include "descent/app/experiment_data.h"
+#include "descent/descent.h"
+#include "descent/nn.h"
+#include "timing.h"
+
+namespace descent::bench {
+namespace {
+
+constexpr int64_t kSamples = 1000;
+constexpr int kIterations = 20;
+// The targets: descent / PyTorch, and one HVP relative to one gradient.
+constexpr double kGoalVsTorch = 0.7;
+constexpr double kGoalHvpVsGrad = 3.0;
+
+double norm_of(const std::vector<Tensor>& v) {
+  double s = 0.0;
+  for (const Tensor& t : v) s += sum(t * t).item();
+  return std::sqrt(s);
+}
+
+std::vector<Tensor> scaled(const std::vector<Tensor>& v, double s) {
+  std::vector<Tensor> out;
+  for (const Tensor& t : v) out.push_back(t * s);
+  return out;
+}
+
+}  // namespace
+
+void run_hvp_power20(Context& ctx) {
+  const app::ExperimentConfig config =
+      app::parse_config({{"name", "hvp_power20"}, {"data", {{"dataset", "fashion-mnist"}}}});
+  const data::Split data = app::prepare_data(config.data, config.seed, DType::Float32);
+  const Tensor x = contiguous(slice(data.train.inputs, 0, 0, kSamples));
+  const Tensor y = contiguous(slice(data.train.targets, 0, 0, kSamples));
+  Generator gen(0);
+  nn::Sequential model(nn::Linear(784, 256, true, gen), nn::ReLU(), nn::Linear(256, 128, true, gen),
+                       nn::ReLU(), nn::Linear(128, 10, true, gen));
+  const std::vector<Tensor> params = model.parameters();
+  auto loss = [&] { return nn::cross_entropy(model(x), y); };
+  std::vector<Tensor> start;
+  for (const Tensor& p : params) start.push_back(randn(p.shape(), gen, DType::Float32));
+  start = scaled(start, 1.0 / norm_of(start));
+
+  double lambda = 0.0;
+  auto power20 = [&] {
+    NoGradGuard outside;  // the norms and scalings need no graph
+    const analysis::HessianOperator h(params, loss);
+    std::vector<Tensor> v = start;
+    for (int i = 0; i < kIterations; ++i) {
+      const std::vector<Tensor> hv = h.apply(v);
+      lambda = norm_of(hv);
+      v = scaled(hv, 1.0 / lambda);
+    }
+  };
+  const double power_s = measure(power20).median_s;
+
+  // One HVP on a built graph, and one gradient.
+  double hvp_s = 0.0;
+  {
+    const analysis::HessianOperator h(params, loss);
+    hvp_s = measure([&] { keep(h.apply(start)); }).median_s;
+  }
+  const double grad_s = measure([&] { keep(grad(std::vector<Tensor>{loss()}, params)); }).median_s;
+  const double hvp_vs_grad = hvp_s / grad_s;
+
+  const TorchResult* t = ctx.torch ? ctx.torch->find("hvp_power20") : nullptr;
+  const std::string torch_ratio = t && t->check.size() >= 3
+                                      ? fmt::format("; torch: HVP {:.2f}x grad, λ≈{:.4g}",
+                                                    t->check[1] / t->check[2], t->check[0])
+                                      : std::string();
+  Row& row = ctx.add_row("hvp_power20", power_s * 1e3, "ms",
+                         fmt::format("descent: one HVP {:.2f} ms = {:.2f}x one gradient "
+                                     "({:.2f} ms), λ≈{:.4g}{}",
+                                     hvp_s * 1e3, hvp_vs_grad, grad_s * 1e3, lambda, torch_ratio));
+  ctx.report->goals.push_back({fmt::format("hvp_power20: ratio vs PyTorch <= {:.1f}", kGoalVsTorch),
+                               fmt::format("ratio {:.3f}", row.ratio()),
+                               std::isfinite(row.ratio()) && row.ratio() <= kGoalVsTorch});
+  ctx.report->goals.push_back(
+      {fmt::format("hvp_power20: one HVP <= {:.0f}x one gradient", kGoalHvpVsGrad),
+       fmt::format("{:.2f}x", hvp_vs_grad), hvp_vs_grad <= kGoalHvpVsGrad});
+}
+
+}  // namespace descent::bench
