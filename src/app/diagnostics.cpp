@@ -42,6 +42,26 @@ void require_batch(const Tensor& t, const char* what) {
   }
 }
 
+// Median and maximum of η = lr/(√(v/correction) + ε) over the elements of v (see
+// optim::adam_effective_step_size). η decreases with v, so the median of η is η at the median
+// of v and the largest η is η at the smallest v: one selection on the raw state, without
+// materializing η (this was the largest cost of a diagnostics step).
+template <typename T>
+std::pair<double, double> step_size_median_max(const Tensor& v, double lr, double correction,
+                                               double eps) {
+  const Tensor c = contiguous(v);
+  std::vector<T> a(c.data<T>(), c.data<T>() + c.numel());
+  if (a.empty()) return {std::nan(""), std::nan("")};
+  const auto eta = [&](T x) { return lr / (std::sqrt(static_cast<double>(x) / correction) + eps); };
+  const auto mid = static_cast<std::ptrdiff_t>(a.size() / 2);
+  std::nth_element(a.begin(), a.begin() + mid, a.end());
+  double median = eta(a[mid]);
+  if (a.size() % 2 == 0)
+    median = 0.5 * (eta(*std::max_element(a.begin(), a.begin() + mid)) + median);
+  const T smallest = *std::min_element(a.begin(), a.begin() + mid + 1);
+  return {median, eta(smallest)};
+}
+
 template <typename Optim>
 bool collect_adam(const optim::Optimizer& optimizer,
                   const std::vector<std::pair<std::string, Tensor>>& named,
@@ -59,8 +79,11 @@ bool collect_adam(const optim::Optimizer& optimizer,
       for (const auto& [n, q] : named) {
         if (q.impl() == p.impl()) name = n;
       }
-      const auto [median, max] =
-          median_and_max(optim::adam_effective_step_size(*st, o.lr, o.betas, o.eps, o.amsgrad));
+      const Tensor& v = o.amsgrad ? st->max_exp_avg_sq : st->exp_avg_sq;
+      const double correction = 1.0 - std::pow(o.betas[1], static_cast<double>(st->step));
+      const auto [median, max] = v.dtype() == DType::Float32
+                                     ? step_size_median_max<float>(v, o.lr, correction, o.eps)
+                                     : step_size_median_max<double>(v, o.lr, correction, o.eps);
       out.push_back({name, median, max});
     }
   }

@@ -69,7 +69,6 @@ json full_batch_config(json model, const std::string& optimizer) {
   return {{"data", {{"dataset", "spiral"}, {"samples", 20}, {"classes", 3}, {"noise", 0.1}}},
           {"model", model},
           {"optimizer", optimizer},
-          {"dtype", "float64"},
           {"epochs", 4},
           {"batch_size", 1000},
           {"shuffle", false},
@@ -103,9 +102,9 @@ TEST(TrainerDiagnostics, ActivationsGradientsUpdatesAndAdamAgreeWithIndependentC
       return Tensor();
     };
     Tensor b0 = bias("0.bias"), b2 = bias("2.bias"), b4 = bias("4.bias");
-    for (int i = 0; i < 2; ++i) b0.data<double>()[i] = -1000.0;
-    for (int i = 0; i < 3; ++i) b2.data<double>()[i] = 50.0;
-    b4.data<double>()[0] = -50.0;
+    for (int i = 0; i < 2; ++i) b0.data<float>()[i] = -1000.0f;
+    for (int i = 0; i < 3; ++i) b2.data<float>()[i] = 50.0f;
+    b4.data<float>()[0] = -50.0f;
   }
   Recorder rec;
   rec.model = &trainer.model();
@@ -161,10 +160,10 @@ TEST(TrainerDiagnostics, ActivationsGradientsUpdatesAndAdamAgreeWithIndependentC
         b2 += bi[k] * bi[k];
       }
       EXPECT_NEAR(v.at(std::string("grad_norm:") + names[i]), std::sqrt(g2),
-                  1e-10 * std::sqrt(g2) + 1e-300)
+                  1e-4 * std::sqrt(g2) + 1e-30)
           << names[i];
       EXPECT_NEAR(v.at(std::string("update_ratio:") + names[i]), std::sqrt(d2 / b2),
-                  1e-12 * std::sqrt(d2 / b2))
+                  1e-9 * std::sqrt(d2 / b2))
           << names[i];
     }
     // Adam's step sizes from its state: η = lr/(√(v/(1 − β2ᵗ)) + ε).
@@ -217,10 +216,10 @@ TEST(TrainerDiagnostics, BatchNormStatisticsFromTheLayerInputAndBuffers) {
       for (const double x : a) s += (x - m) * (x - m) / static_cast<double>(a.size());
       return std::make_pair(m, std::sqrt(s));
     };
-    EXPECT_NEAR(v.at("bn_batch_mean_mean:1"), mean_std(means).first, 1e-12);
-    EXPECT_NEAR(v.at("bn_batch_mean_std:1"), mean_std(means).second, 1e-12);
-    EXPECT_NEAR(v.at("bn_batch_var_mean:1"), mean_std(vars).first, 1e-12);
-    EXPECT_NEAR(v.at("bn_batch_var_std:1"), mean_std(vars).second, 1e-12);
+    EXPECT_NEAR(v.at("bn_batch_mean_mean:1"), mean_std(means).first, 1e-5);
+    EXPECT_NEAR(v.at("bn_batch_mean_std:1"), mean_std(means).second, 1e-5);
+    EXPECT_NEAR(v.at("bn_batch_var_mean:1"), mean_std(vars).first, 1e-5);
+    EXPECT_NEAR(v.at("bn_batch_var_std:1"), mean_std(vars).second, 1e-5);
     const auto bn = std::dynamic_pointer_cast<nn::BatchNorm1d>(trainer.model()[1]);
     EXPECT_NEAR(v.at("bn_running_mean_mean:1"), mean_std(doubles(bn->running_mean)).first, 1e-13);
     EXPECT_NEAR(v.at("bn_running_var_std:1"), mean_std(doubles(bn->running_var)).second, 1e-13);
