@@ -19,6 +19,7 @@ CompareResult compare_optimizers(const ExperimentConfig& config,
   std::vector<std::string> specs;
   for (const std::string& s : optimizer_specs)
     specs.push_back(optim::parse_optimizer_spec(s).str());
+  require_sharpness_estimator(config, options.sharpness_estimator);
   const data::Split data = prepare_data(
       config.data, config.seed, config.dtype == "float64" ? DType::Float64 : DType::Float32);
   nlohmann::ordered_json resolved = resolved_json(config);

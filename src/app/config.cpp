@@ -252,6 +252,21 @@ ExperimentConfig parse_config(const nlohmann::json& json) {
   check_choice(r, "on_nonfinite", c.on_nonfinite, {"stop", "skip", "raise"});
   c.diagnostics = parse_section<DiagnosticsConfig>(r, "diagnostics", [](JsonReader& s, auto& d) {
     d.every_steps = get_count(s, "every_steps", d.every_steps, 0);
+    d.grad_norms = s.get<bool>("grad_norms", d.grad_norms);
+    d.update_ratios = s.get<bool>("update_ratios", d.update_ratios);
+    d.saturation = s.get<bool>("saturation", d.saturation);
+    d.dead_relu = s.get<bool>("dead_relu", d.dead_relu);
+    d.batchnorm = s.get<bool>("batchnorm", d.batchnorm);
+    d.adam_steps = s.get<bool>("adam_steps", d.adam_steps);
+    if (const nlohmann::json* sh = s.raw("sharpness")) {
+      JsonReader k(*sh, s.path_of("sharpness"));
+      SharpnessConfig& h = d.sharpness;
+      h.every_steps = get_count(k, "every_steps", h.every_steps, 0);
+      h.iterations = get_count(k, "iterations", h.iterations, 1);
+      h.samples = get_count(k, "samples", h.samples, 1);
+      h.at_divergence = k.get<bool>("at_divergence", h.at_divergence);
+      k.finish();
+    }
   });
   c.runs_dir = r.get<std::string>("runs_dir", c.runs_dir);
   r.finish();
@@ -308,7 +323,19 @@ nlohmann::ordered_json resolved_json(const ExperimentConfig& c) {
                          {"patience", c.early_stopping.patience},
                          {"min_delta", c.early_stopping.min_delta}};
   j["on_nonfinite"] = c.on_nonfinite;
-  j["diagnostics"] = {{"every_steps", c.diagnostics.every_steps}};
+  const DiagnosticsConfig& g = c.diagnostics;
+  j["diagnostics"] = {{"every_steps", g.every_steps},
+                      {"grad_norms", g.grad_norms},
+                      {"update_ratios", g.update_ratios},
+                      {"saturation", g.saturation},
+                      {"dead_relu", g.dead_relu},
+                      {"batchnorm", g.batchnorm},
+                      {"adam_steps", g.adam_steps},
+                      {"sharpness",
+                       {{"every_steps", g.sharpness.every_steps},
+                        {"iterations", g.sharpness.iterations},
+                        {"samples", g.sharpness.samples},
+                        {"at_divergence", g.sharpness.at_divergence}}}};
   j["runs_dir"] = c.runs_dir;
   return j;
 }

@@ -32,6 +32,16 @@ void MetricsRecorder::flush_window(const StepEvent& e) {
   loss_sum_ = accuracy_sum_ = grad_norm_sum_ = 0.0;
 }
 
+void MetricsRecorder::on_diagnostics(const DiagnosticsEvent& e) {
+  std::vector<MetricRecord> records;
+  records.reserve(e.values.size());
+  for (const auto& [metric, value] : e.values) {
+    records.push_back(
+        {run_, e.step, e.epoch, e.wall_time, std::string(kDiagnosticsSplit), metric, value});
+  }
+  log_.append(records);
+}
+
 void MetricsRecorder::on_epoch_end(const EpochEvent& e) {
   // A record's epoch counts the epochs completed when it was made: step records in the first
   // epoch say 0, the records at the end of that epoch say 1.

@@ -33,6 +33,7 @@ RunSummary train_in(const RunDir& dir, const ExperimentConfig& config, Trainer& 
 }  // namespace
 
 TrainResult train_experiment(const ExperimentConfig& config, const RunOptions& options) {
+  require_sharpness_estimator(config, options.sharpness_estimator);
   const data::Split data = prepare_data(config.data, config.seed, experiment_dtype(config));
   Trainer trainer(config, data);  // validates model and schedule before a directory exists
   TrainResult result{.dir = create_run_dir(config.runs_dir, config.name), .summary = {}};
@@ -54,6 +55,7 @@ TrainResult resume_experiment(const std::filesystem::path& run_dir, const RunOpt
     throw IOError(fmt::format("{}: not a run directory", run_dir.string()));
   }
   const ExperimentConfig config = parse_config(dir.read_config());
+  require_sharpness_estimator(config, options.sharpness_estimator);
   const data::Split data = prepare_data(config.data, config.seed, experiment_dtype(config));
   Trainer trainer(config, data);
   const auto [checkpoint, path] = read_latest_checkpoint(dir.checkpoints_dir());

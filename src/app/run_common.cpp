@@ -10,6 +10,9 @@ RunSummary train_observed(const ExperimentConfig& config, Trainer& trainer, Metr
   MetricsRecorder recorder(log, run.label, config.log_every_steps);
   ProgressDisplay progress(parse_progress_mode(run.options.progress), run.progress_prefix,
                            config.epochs);
+  if (run.options.sharpness_estimator) {
+    trainer.set_sharpness_estimator(run.options.sharpness_estimator);
+  }
   trainer.add_observer(&recorder);
   trainer.add_observer(&progress);
   if (on_checkpoint) {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "descent/app/diagnostics_charts.h"
 #include "descent/app/report.h"
 #include "descent/app/summary_table.h"
 
@@ -36,12 +37,25 @@ void write_run_report(const RunDir& dir, const nlohmann::ordered_json& config,
   data.title = dir.name + " / " + dir.version;
   data.config = config;
   data.summary = run_summary_table(runs);
-  data.metrics = records;
+  // The diagnostics get their own section, one chart per quantity with a series per layer,
+  // instead of one generic chart per (split, metric).
+  std::vector<MetricRecord> diag;
+  for (const MetricRecord& r : records) {
+    (r.split == kDiagnosticsSplit ? diag : data.metrics).push_back(r);
+  }
   for (const auto& [label, s] : runs) {
     if (s.status != RunStatus::Completed && !s.message.empty()) {
       data.sections.push_back(
           {.title = label, .html = "<p>" + html_escape(s.message) + "</p>", .charts = {}});
     }
+  }
+  if (!diag.empty()) {
+    data.sections.push_back(
+        {.title = "Training diagnostics",
+         .html = "<p class=\"note\">Recorded every diagnostics.every_steps steps (see "
+                 "docs/diagnostics.md). Sharpness above the 2/lr line means the step is beyond "
+                 "the stability bound of gradient descent.</p>",
+         .charts = diagnostics_charts(diag)});
   }
   write_report(dir.report_path(), data);
 }

@@ -1,8 +1,10 @@
 // Trainer::run: the epoch and step loop, the divergence guard and early stopping.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 
 #include "descent/app/grad_stats.h"
 #include "descent/app/model_builder.h"
@@ -13,6 +15,7 @@
 #include "descent/nn/penalty.h"
 #include "descent/optim/scheduler_spec.h"
 #include "trainer_impl.h"
+#include "training_diagnostics.h"
 
 namespace descent::app {
 namespace {
@@ -21,19 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-Tensor penalized(const Tensor& loss, const std::vector<PenaltyConfig>& penalties,
-                 const nn::NamedParameters& named) {
-  Tensor total = loss;
-  for (const PenaltyConfig& p : penalties) {
-    if (p.weight == 0.0) continue;
-    const nn::PenaltyOptions options{.include_biases = p.include_biases};
-    const Tensor term =
-        p.type == "l1" ? nn::l1_penalty(named, options) : nn::l2_penalty(named, options);
-    total = add(total, mul(term, p.weight));
-  }
-  return total;
 }
 
 std::string divergence_message(int64_t step, int64_t epoch, double loss, const GradNorms& norms,
@@ -59,6 +49,19 @@ bool improves(const EarlyStoppingConfig& es, double value, double best) {
 
 }  // namespace
 
+Tensor penalized(const Tensor& loss, const std::vector<PenaltyConfig>& penalties,
+                 const nn::NamedParameters& named) {
+  Tensor total = loss;
+  for (const PenaltyConfig& p : penalties) {
+    if (p.weight == 0.0) continue;
+    const nn::PenaltyOptions options{.include_biases = p.include_biases};
+    const Tensor term =
+        p.type == "l1" ? nn::l1_penalty(named, options) : nn::l2_penalty(named, options);
+    total = add(total, mul(term, p.weight));
+  }
+  return total;
+}
+
 RunSummary Trainer::run() {
   Impl& s = *impl_;
   RunSummary summary;
@@ -72,6 +75,35 @@ RunSummary Trainer::run() {
   auto notify = [&](const std::string& text) {
     for (TrainingObserver* o : observers_) o->on_message(text);
   };
+  // Diagnostics (docs/diagnostics.md): nothing is allocated or computed when they are off.
+  const DiagnosticsConfig& dc = config_.diagnostics;
+  std::unique_ptr<TrainingDiagnostics> diagnostics;
+  if (dc.every_steps > 0) {
+    diagnostics = std::make_unique<TrainingDiagnostics>(dc, *model_, *optimizer_);
+  }
+  require_sharpness_estimator(config_, s.sharpness);
+  // The probe batch of the sharpness measurements: the first `samples` training examples.
+  const int64_t probe_n = std::min(dc.sharpness.samples, data_.train.size());
+  const Tensor probe_x = slice(data_.train.inputs, 0, 0, probe_n);
+  const Tensor probe_y = slice(data_.train.targets, 0, 0, probe_n);
+  const bool keep_last_finite = s.sharpness && dc.sharpness.at_divergence;
+  const std::vector<Tensor> params = model_->parameters();
+  if (keep_last_finite && s.last_finite_params.empty()) {
+    NoGradGuard no_grad;
+    for (const Tensor& p : params) s.last_finite_params.push_back(zeros_like(p));
+  }
+  auto divergence_text = [&](int64_t step, int64_t epoch, double loss, const GradNorms& norms,
+                             double lr) {
+    std::string text =
+        divergence_message(step, epoch, loss, norms, lr, s.last_finite_loss, s.last_finite_step);
+    if (keep_last_finite) {
+      const bool have = s.last_finite_params_step >= 0;
+      text += "; " + sharpness_at_divergence(s.sharpness, config_, *model_, probe_x, probe_y,
+                                             have ? s.last_finite_params : std::vector<Tensor>{},
+                                             s.last_finite_lr, s.last_finite_params_step);
+    }
+    return text;
+  };
   model_->train();
 
   while (s.epoch < config_.epochs && summary.status == RunStatus::Completed) {
@@ -82,7 +114,8 @@ RunSummary Trainer::run() {
       const std::optional<data::Batch> next = s.loader.next();
       const data::Batch& batch = *next;  // present: s.batch < per_epoch
       const double lr = optimizer_->lr();
-      const Tensor output = (*model_)(batch.inputs);
+      const bool diagnose = diagnostics && diagnostics->due(step_ + 1);
+      const Tensor output = diagnose ? diagnostics->forward(batch.inputs) : (*model_)(batch.inputs);
       const Tensor loss =
           penalized(compute_loss(config_.loss, output, batch.targets), config_.penalties, named);
       const double loss_value = loss.item();
@@ -93,6 +126,7 @@ RunSummary Trainer::run() {
       }
       loss.backward();
       const GradNorms norms = grad_norms(named);
+      if (diagnose) diagnostics->after_backward();
       ++step_;
       ++s.batch;
       const int64_t n = batch.inputs.size(0);
@@ -107,8 +141,10 @@ RunSummary Trainer::run() {
                       .grad_norm = norms.total};
       if (!std::isfinite(loss_value) || !std::isfinite(norms.total)) {
         optimizer_->zero_grad();  // the update is never applied: parameters stay finite
-        const std::string message = divergence_message(step_, s.epoch, loss_value, norms, lr,
-                                                       s.last_finite_loss, s.last_finite_step);
+        // The λmax estimate is costly: only for the messages that are shown.
+        const bool shown = config_.on_nonfinite != "skip" || s.skipped < 3;
+        const std::string message =
+            shown ? divergence_text(step_, s.epoch, loss_value, norms, lr) : std::string();
         if (config_.on_nonfinite == "raise") throw DivergenceError(message);
         if (config_.on_nonfinite == "stop") {
           summary.status = RunStatus::Diverged;
@@ -120,7 +156,14 @@ RunSummary Trainer::run() {
         event.skipped = true;
         if (++s.skipped <= 3) notify("skipped a step: " + message);
       } else {
+        if (keep_last_finite) {
+          NoGradGuard no_grad;
+          for (size_t i = 0; i < params.size(); ++i) s.last_finite_params[i].copy_(params[i]);
+          s.last_finite_lr = lr;
+          s.last_finite_params_step = step_;
+        }
         optimizer_->step();
+        if (diagnose) diagnostics->after_step();
         optimizer_->zero_grad();
         if (step_schedule) s.schedule->step();
         s.loss_sum += loss_value * static_cast<double>(n);
@@ -131,6 +174,20 @@ RunSummary Trainer::run() {
       }
       event.wall_time = seconds_since(run_start);
       for (TrainingObserver* o : observers_) o->on_step(event);
+      const bool measure_sharpness =
+          dc.sharpness.every_steps > 0 && step_ % dc.sharpness.every_steps == 0;
+      if (!event.skipped && (diagnose || measure_sharpness)) {
+        DiagnosticsEvent d{.step = step_, .epoch = s.epoch, .wall_time = 0.0, .values = {}};
+        if (diagnose) d.values = diagnostics->take();
+        if (measure_sharpness) {
+          // λmax after this step's update, against the lr of the next step.
+          const double lambda = estimate_sharpness(s.sharpness, config_, *model_, probe_x, probe_y);
+          d.values.emplace_back("sharpness", lambda);
+          d.values.emplace_back("edge_of_stability", 2.0 / optimizer_->lr());
+        }
+        d.wall_time = seconds_since(run_start);
+        for (TrainingObserver* o : observers_) o->on_diagnostics(d);
+      }
       const int64_t every = config_.checkpoint.every_steps;
       if (sink_ && every > 0 && step_ % every == 0 && s.batch < per_epoch) {
         s.epoch_seconds = epoch_base + seconds_since(epoch_start);

@@ -76,8 +76,26 @@ struct EarlyStoppingConfig {
   double min_delta = 0.0;
 };
 
+// λmax of the loss Hessian on a fixed probe batch (docs/diagnostics.md). Measured by the
+// SharpnessEstimator the caller installs (app/sharpness.h).
+struct SharpnessConfig {
+  int64_t every_steps = 0;    // 0: off
+  int64_t iterations = 20;    // passed to the estimator (power iterations)
+  int64_t samples = 256;      // probe batch: the first N training examples
+  bool at_divergence = true;  // estimate λmax at the last finite parameters when a run diverges
+};
+
+// Training diagnostics (docs/diagnostics.md): every `every_steps` steps, the selected
+// quantities of that step go to the metrics log (split "diag"). Off by default.
 struct DiagnosticsConfig {
-  int64_t every_steps = 0;  // log lr and the gradient norm every k steps (0: off)
+  int64_t every_steps = 0;    // 0: off
+  bool grad_norms = true;     // ‖∇θ_i L‖ per parameter tensor
+  bool update_ratios = true;  // ‖Δθ_i‖/‖θ_i‖ per parameter tensor
+  bool saturation = true;     // saturated fraction per sigmoid/tanh layer
+  bool dead_relu = true;      // dead-unit fraction per ReLU layer
+  bool batchnorm = true;      // batch and running statistics per BatchNorm layer
+  bool adam_steps = true;     // median/max of lr/(√v̂+ε) per parameter tensor (Adam, AdamW)
+  SharpnessConfig sharpness;
 };
 
 struct ExperimentConfig {

@@ -43,6 +43,9 @@ struct MetricRecord {
   bool operator==(const MetricRecord&) const = default;
 };
 
+// The split of the training diagnostics' records (docs/diagnostics.md).
+inline constexpr std::string_view kDiagnosticsSplit = "diag";
+
 inline constexpr std::string_view kMetricsJsonlName = "metrics.jsonl";
 inline constexpr std::string_view kMetricsCsvName = "metrics.csv";
 inline constexpr std::string_view kMetricsCsvHeader = "run,step,epoch,wall_time,split,metric,value";

@@ -13,13 +13,16 @@ namespace descent::app {
 //   split "train_step": loss, accuracy, lr, grad_norm — means over the last `every` steps,
 //                       logged every `every` steps and at the end of each epoch;
 //   split "train":      loss, accuracy (means over the epoch), epoch_seconds;
-//   split "test" (and "train_eval"): loss, accuracy after each evaluation.
+//   split "test" (and "train_eval"): loss, accuracy after each evaluation;
+//   split "diag":       the training diagnostics as they are measured (one record per value,
+//                       metric "<quantity>:<layer>", see docs/diagnostics.md).
 // A record's epoch is the number of epochs completed when it was made.
 class MetricsRecorder : public TrainingObserver {
  public:
   MetricsRecorder(MetricsLog& log, std::string run_label, int64_t every);
   void on_step(const StepEvent& event) override;
   void on_epoch_end(const EpochEvent& event) override;
+  void on_diagnostics(const DiagnosticsEvent& event) override;
 
  private:
   void flush_window(const StepEvent& last);

@@ -9,12 +9,16 @@
 #include "descent/app/checkpoint.h"
 #include "descent/app/config.h"
 #include "descent/app/run_dir.h"
+#include "descent/app/sharpness.h"
 #include "descent/app/trainer.h"
 
 namespace descent::app {
 
 struct RunOptions {
   std::string progress = "auto";  // auto | bar | plain | none (observers.h)
+  // Measures λmax for diagnostics.sharpness and the divergence message (sharpness.h); empty:
+  // none, and a config that asks for sharpness is refused before a run directory is made.
+  SharpnessEstimator sharpness_estimator;
 };
 
 struct TrainResult {

@@ -16,7 +16,8 @@ namespace descent::app {
 SummaryTable run_summary_table(const std::vector<std::pair<std::string, RunSummary>>& runs);
 
 // Writes dir/report.html (atomically): the summary table (one row per run), one chart per
-// metric overlaying every run, and the config.
+// metric overlaying every run, the training diagnostics (split "diag") as their own section
+// when present (diagnostics_charts.h), and the config.
 void write_run_report(const RunDir& dir, const nlohmann::ordered_json& config,
                       const std::vector<MetricRecord>& records,
                       const std::vector<std::pair<std::string, RunSummary>>& runs);

@@ -6,7 +6,10 @@
 //
 // One step:  x, y ← next batch;  L = loss(model(x), y) + Σ λ_k·penalty_k;  ∇L by backward;
 //            divergence guard (L and ‖∇L‖ finite);  optimizer step;  scheduler step (interval
-//            "step");  zero_grad.
+//            "step");  zero_grad;  diagnostics every diagnostics.every_steps steps and
+//            sharpness every diagnostics.sharpness.every_steps steps (docs/diagnostics.md;
+//            they read the step's values and never change the run: same batches, same RNG
+//            draws, bitwise the same parameters).
 // One epoch: the steps of one pass over the training split (shuffled by (seed, epoch)), then the
 //            scheduler step (interval "epoch"), evaluation, checkpoint and early stopping.
 //
@@ -23,6 +26,7 @@
 
 #include "descent/app/checkpoint.h"
 #include "descent/app/config.h"
+#include "descent/app/sharpness.h"
 #include "descent/core/rng.h"
 #include "descent/data/dataset.h"
 #include "descent/nn/sequential.h"
@@ -44,6 +48,15 @@ struct StepEvent {
   bool skipped = false;    // a non-finite step skipped under on_nonfinite = skip
 };
 
+// The training diagnostics of one step (diagnostics.md): "<quantity>:<layer>" → value, plus
+// "sharpness" and "edge_of_stability" on the steps where λmax was measured.
+struct DiagnosticsEvent {
+  int64_t step = 0;  // steps done, counting this one (values after its update)
+  int64_t epoch = 0;
+  double wall_time = 0.0;
+  std::vector<std::pair<std::string, double>> values;
+};
+
 struct EpochEvent {
   int64_t epoch = 0;  // 0-based
   int64_t step = 0;   // steps done so far
@@ -59,6 +72,7 @@ class TrainingObserver {
   virtual ~TrainingObserver() = default;
   virtual void on_step(const StepEvent& /*event*/) {}
   virtual void on_epoch_end(const EpochEvent& /*event*/) {}
+  virtual void on_diagnostics(const DiagnosticsEvent& /*event*/) {}
   // Free-form notices: early stopping, divergence, skipped steps, checkpoints.
   virtual void on_message(const std::string& /*text*/) {}
 };
@@ -94,6 +108,10 @@ class Trainer {
 
   void add_observer(TrainingObserver* observer) { observers_.push_back(observer); }
   void set_checkpoint_sink(CheckpointSink sink) { sink_ = std::move(sink); }
+  // Measures λmax for diagnostics.sharpness and for the divergence message (sharpness.h). A
+  // config with diagnostics.sharpness.every_steps > 0 needs one: run() throws ValueError
+  // otherwise.
+  void set_sharpness_estimator(SharpnessEstimator estimator);
 
   // Everything needed to continue; `extra` lands in the checkpoint's metadata under "run".
   Checkpoint checkpoint(const nlohmann::json& extra = {}) const;

@@ -86,6 +86,14 @@ template <typename T>
 void adam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, int64_t n,
                  const AdamStep& h);
 
+// The effective per-element step size of Adam/AdamW after `state.step` = t updates,
+//   η = α / (√v̂ + ε),   v̂ = v / (1 − β2ᵗ)   (v = max_exp_avg_sq under amsgrad),
+// the factor that multiplies the bias-corrected momentum m̂ in θ ← θ − η m̂ (the lecture's
+// α/√(s + ε): the per-coordinate learning rate adaptive methods use). A float64 tensor of the
+// parameter's shape; ValueError when the state has taken no step yet.
+Tensor adam_effective_step_size(const AdamState& state, double lr, Betas betas, double eps,
+                                bool amsgrad);
+
 class Adam : public BasicOptimizer<Adam, AdamOptions, AdamState> {
  public:
   explicit Adam(std::vector<Tensor> params, const AdamOptions& options = {})
