@@ -30,8 +30,9 @@ void run(const CompareCliOptions& o) {
     fmt::print("{}\n", app::resolved_json(config).dump(2));
     return;
   }
-  const app::CompareResult result =
-      app::compare_optimizers(config, o.optimizers, {.progress = o.progress});
+  app::RunOptions options;
+  options.progress = o.progress;
+  const app::CompareResult result = app::compare_optimizers(config, o.optimizers, options);
   fmt::print("\n{}", app::compare_table(result));
   fmt::print("run: {}\nreport: {}\n", result.dir.path.string(), result.dir.report_path().string());
 }

@@ -24,7 +24,8 @@ struct TrainCliOptions {
 };
 
 void run(const TrainCliOptions& o) {
-  const app::RunOptions options{.progress = o.progress};
+  app::RunOptions options;
+  options.progress = o.progress;
   app::TrainResult result;
   if (!o.resume.empty()) {
     if (!o.config.empty() || !o.sets.empty()) {

@@ -1,10 +1,11 @@
-// explain_sharpness: the λmax part of the divergence message (see sharpness.h).
+// The power-iteration estimator and the λmax part of the divergence message (sharpness.h).
 #include "descent/app/sharpness.h"
 
 #include <fmt/core.h>
 
 #include <cmath>
 
+#include "descent/analysis/power_iteration.h"
 #include "descent/core/error.h"
 
 namespace descent::app {
@@ -16,6 +17,13 @@ void require_sharpness_estimator(const ExperimentConfig& config,
         "config: diagnostics.sharpness.every_steps: no sharpness estimator is installed, so "
         "λmax cannot be measured (set it to 0)");
   }
+}
+
+double power_iteration_sharpness(const SharpnessProblem& problem) {
+  // tol 1e-4: the diagnostics chart and the divergence message need three digits, not six.
+  return analysis::estimate_sharpness(problem.params, problem.loss,
+                                      {.max_iterations = problem.iterations, .tol = 1e-4})
+      .lambda_max;
 }
 
 std::string explain_sharpness(double lambda_max, double lr, int64_t step) {

@@ -52,13 +52,6 @@ double closed_form_lambda_max(const data::Dataset& train, int64_t n) {
   return analysis::symmetric_eigen(h, k).values.back();
 }
 
-// The number printed right after `key` in `text` (NaN when absent).
-double number_after(const std::string& text, const std::string& key) {
-  const size_t at = text.find(key);
-  if (at == std::string::npos) return std::nan("");
-  return std::stod(text.substr(at + key.size()));
-}
-
 struct Collector : TrainingObserver {
   std::vector<DiagnosticsEvent> events;
   void on_diagnostics(const DiagnosticsEvent& e) override { events.push_back(e); }
@@ -90,6 +83,25 @@ TEST(Sharpness, RecordedEveryKStepsWithTheEdgeOfStability) {
     EXPECT_NEAR(e.values[0].second, expected, 1e-4 * expected);
     EXPECT_EQ(e.values[1].first, "edge_of_stability");
     EXPECT_DOUBLE_EQ(e.values[1].second, 2.0 / 0.05);
+  }
+}
+
+TEST(Sharpness, PowerIterationEstimatorMatchesTheClosedForm) {
+  // The estimator `descent train` installs: power iteration on exact Hessian-vector products.
+  const ExperimentConfig c = parse_config(least_squares(
+      "sgd:lr=0.05",
+      {{"diagnostics", {{"sharpness", {{"every_steps", 3}, {"samples", 32}, {"iterations", 50}}}}}}));
+  const data::Split data = data_for(c);
+  const double expected = closed_form_lambda_max(data.train, 32);
+  Trainer trainer(c, data);
+  trainer.set_sharpness_estimator(power_iteration_sharpness);
+  Collector col;
+  trainer.add_observer(&col);
+  trainer.run();
+  ASSERT_FALSE(col.events.empty());
+  for (const DiagnosticsEvent& e : col.events) {
+    EXPECT_EQ(e.values[0].first, "sharpness");
+    EXPECT_NEAR(e.values[0].second, expected, 1e-3 * expected);
   }
 }
 

@@ -18,7 +18,7 @@ struct RunOptions {
   std::string progress = "auto";  // auto | bar | plain | none (observers.h)
   // Measures λmax for diagnostics.sharpness and the divergence message (sharpness.h); empty:
   // none, and a config that asks for sharpness is refused before a run directory is made.
-  SharpnessEstimator sharpness_estimator;
+  SharpnessEstimator sharpness_estimator = power_iteration_sharpness;
 };
 
 struct TrainResult {

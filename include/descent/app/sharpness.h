@@ -40,6 +40,10 @@ using SharpnessEstimator = std::function<double(const SharpnessProblem&)>;
 void require_sharpness_estimator(const ExperimentConfig& config,
                                  const SharpnessEstimator& estimator);
 
+// λmax by power iteration on exact Hessian-vector products (analysis/power_iteration.h), with
+// problem.iterations products at most: the estimator `descent train` and `descent compare` use.
+double power_iteration_sharpness(const SharpnessProblem& problem);
+
 // The sentence the divergence message ends with, e.g.
 //   "λmax ≈ 12.5 at the last finite parameters (step 7); lr·λmax = 1.25e+04 > 2: the step
 //    exceeds the stability bound 2/λmax = 0.16, which explains the divergence"
