@@ -31,4 +31,7 @@ void register_eval(CLI::App& app);
 // `descent dynamics`: closed-form GD / momentum dynamics on a quadratic vs a real run.
 void register_dynamics(CLI::App& app);
 
+// `descent serve`: the web lab (serve/), a local HTTP server with a page per lecture demo.
+void register_serve(CLI::App& app);
+
 }  // namespace descent::cli

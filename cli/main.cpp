@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   descent::cli::register_compare(app);
   descent::cli::register_eval(app);
   descent::cli::register_dynamics(app);
+  descent::cli::register_serve(app);
 
   try {
     app.parse(argc, argv);
