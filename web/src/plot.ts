@@ -97,6 +97,8 @@ export function lineChart(
       height: opts.height ?? 240,
       series,
       scales: { x: { time: false }, y: opts.log ? { distr: 3 } : {} },
+      // uPlot's default labels round small values to 0 on a log axis; powers of ten read better.
+      axes: [{}, opts.log ? { values: (_u: uPlot, ticks: number[]) => ticks.map((v) => (v == null ? "" : v.toExponential(0))) } : {}],
     },
     [[], ...labels.map(() => [])] as uPlot.AlignedData,
     parent,

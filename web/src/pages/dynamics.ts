@@ -145,17 +145,18 @@ function mount(root: HTMLElement): () => void {
       f.layer.append("path").attr("fill", "none").attr("stroke", COLORS[i % COLORS.length]).attr("stroke-width", 2).attr("d", r.lr.map((a, k) => `${k ? "L" : "M"}${f.x(a).toFixed(1)},${clampY(r.spectral_radius[k]).toFixed(1)}`).join(""));
     });
     f.layer.append("line").attr("x1", f.x(0)).attr("x2", f.x(lrMax)).attr("y1", f.y(1)).attr("y2", f.y(1)).attr("stroke", "#666").attr("stroke-dasharray", "2 3");
-    const mark = (a: number, color: string, label: string, cls: string) => {
+    // Labels sit on separate rows so that nearby markers stay readable.
+    const mark = (a: number, color: string, label: string, cls: string, row: number) => {
       if (!(a > 0 && a <= lrMax)) return;
       f.layer.append("line").attr("class", cls).attr("x1", f.x(a)).attr("x2", f.x(a)).attr("y1", f.y(0)).attr("y2", f.y(1.6)).attr("stroke", color).attr("stroke-width", 1.5).attr("stroke-dasharray", cls === "alpha" ? "" : "5 3");
-      f.layer.append("text").attr("x", f.x(a) + 3).attr("y", f.y(1.45)).attr("fill", color).attr("class", "marker-label").text(label);
+      f.layer.append("text").attr("x", f.x(a) + 3).attr("y", f.y(1.5 - 0.1 * row)).attr("fill", color).attr("class", "marker-label").text(label);
     };
     if (bounds) {
-      mark(bounds.stable_lr, "#d62728", "stable bound", "stable-bound");
-      if (s.momentum === 0) mark(bounds.optimal_lr, "#2ca02c", "optimal α", "optimal-lr");
-      else mark(bounds.optimal_momentum_lr, "#2ca02c", "optimal α (β*)", "optimal-lr");
+      mark(bounds.stable_lr, "#d62728", "stable bound", "stable-bound", 1);
+      if (s.momentum === 0) mark(bounds.optimal_lr, "#2ca02c", "optimal α", "optimal-lr", 2);
+      else mark(bounds.optimal_momentum_lr, "#2ca02c", "optimal α (β*)", "optimal-lr", 2);
     }
-    mark(s.lr, "#000", "α", "alpha");
+    mark(s.lr, "#000", "α", "alpha", 3);
   }
 
   function drawTrajectory(d: Dynamics): void {
