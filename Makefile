@@ -5,7 +5,7 @@ JOBS        := -j2
 BUILD       := build
 BUILD_ASAN  := build-asan
 BUILD_FUZZ  := build-fuzz
-FORMAT_DIRS := include src tests cli bench fuzz
+FORMAT_DIRS := include src tests cli serve bench fuzz
 
 # Fuzz targets: fuzz/fuzz_<name>.cpp with a seed corpus in fuzz/corpus/<name>/ (docs/fuzzing.md).
 FUZZ_SECONDS ?= 60
@@ -14,7 +14,7 @@ FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.cpp,%,$(wildcard fuzz/fuzz_*.cpp))
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all setup setup-bench build build-asan test run bench fuzz fuzz-build fuzz-merge format \
+.PHONY: all setup setup-bench build build-asan test run serve bench fuzz fuzz-build fuzz-merge format \
         format-check clean
 
 all: build
@@ -49,6 +49,11 @@ run: setup
 	$(MAKE) build
 	./$(BUILD)/descent compare examples/fashion_mnist_compare.json \
 	  $(foreach o,$(MAIN_OPTIMIZERS),--optimizer $(o))
+
+# The web lab (docs/web-lab.md): prints the URL with its access token.
+serve: setup
+	$(MAKE) build
+	./$(BUILD)/descent serve
 
 bench: setup-bench
 	$(MAKE) build
@@ -88,4 +93,4 @@ format-check:
 	@if [ -n "$(FORMAT_FILES)" ]; then clang-format --dry-run --Werror $(FORMAT_FILES); fi
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) web/dist

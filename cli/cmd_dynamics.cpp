@@ -2,6 +2,7 @@
 // per eigen-direction, next to a real run of descent's SGD: regimes, step-size bounds and the
 // largest closed-form vs iterative deviation. The math is analysis/dynamics.
 #include <descent/analysis/dynamics.h>
+#include <descent/app/dynamics_json.h>
 #include <descent/core/error.h>
 #include <fmt/core.h>
 #include <fmt/ranges.h>
@@ -12,7 +13,6 @@
 #include <complex>
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -63,40 +63,6 @@ std::string complex_text(std::complex<double> z) {
   return fmt::format("{:.6g}{:+.6g}i", z.real(), z.imag());
 }
 
-nlohmann::ordered_json report_json(const analysis::DynamicsReport& r, const std::string& desc) {
-  nlohmann::ordered_json dirs = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < r.directions.size(); ++i) {
-    const analysis::DirectionDynamics& d = r.directions[i];
-    dirs.push_back(
-        {{"lambda", d.lambda},
-         {"lr_lambda", d.step_product},
-         {"eigenvalues",
-          {{{"re", d.r1.real()}, {"im", d.r1.imag()}}, {{"re", d.r2.real()}, {"im", d.r2.imag()}}}},
-         {"spectral_radius", d.spectral_radius},
-         {"regime", std::string(analysis::regime_name(d.regime))},
-         {"x0", r.closed.front()[i]},
-         {"closed_form_final", r.closed.back()[i]},
-         {"iterated_final", r.iterated.back()[i]}});
-  }
-  nlohmann::ordered_json bounds = nullptr;
-  if (r.bounds.defined) {
-    const analysis::DynamicsBounds& b = r.bounds;
-    bounds = {{"lambda_min", b.lambda_min},
-              {"lambda_max", b.lambda_max},
-              {"kappa", b.kappa},
-              {"stable_lr_gd", b.stable_lr_gd},
-              {"stable_lr", b.stable_lr},
-              {"optimal_lr", b.optimal_lr},
-              {"optimal_rate", b.optimal_rate},
-              {"optimal_momentum_lr", b.optimal_momentum_lr},
-              {"optimal_momentum", b.optimal_momentum},
-              {"optimal_momentum_rate", b.optimal_momentum_rate}};
-  }
-  return {{"quadratic", desc}, {"optimizer", r.rule.optimizer_spec()},
-          {"steps", r.steps},  {"directions", dirs},
-          {"bounds", bounds},  {"max_deviation", r.max_deviation}};
-}
-
 void print_text(const analysis::DynamicsReport& r, const std::string& desc) {
   fmt::print("quadratic: L = 1/2 theta^T A theta, {}\n", desc);
   fmt::print("optimizer: {} ({}), {} steps from theta_0 = [{}]\n", r.rule.optimizer_spec(),
@@ -141,7 +107,7 @@ void run(const DynamicsCliOptions& o) {
       o.start.empty() ? std::vector<double>{} : parse_number_list(o.start, "--start");
   const analysis::DynamicsReport r = analysis::analyze_dynamics(q, rule, o.steps, start);
   if (o.json) {
-    fmt::print("{}\n", report_json(r, desc).dump(2));
+    fmt::print("{}\n", app::dynamics_report_json(r, desc).dump(2));
   } else {
     print_text(r, desc);
   }

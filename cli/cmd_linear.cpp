@@ -3,11 +3,11 @@
 // loss with respect to W and b; optionally takes gradient steps. All math is in
 // app/linear_classifier; this file parses options and prints.
 #include <descent/app/linear_classifier.h>
+#include <descent/app/linear_classifier_json.h>
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -26,34 +26,6 @@ struct LinearOptions {
   bool json = false;
   int digits = 2;
 };
-
-nlohmann::ordered_json model_json(const app::LinearModel& m) {
-  nlohmann::ordered_json w = nlohmann::ordered_json::array();
-  for (const auto& row : m.W) w.push_back({row[0], row[1]});
-  return {{"W", w}, {"b", m.b}};
-}
-
-nlohmann::ordered_json report_json(const std::vector<app::Point>& points,
-                                   const app::LinearObjective& obj, const app::LinearDescent& run) {
-  const app::LinearEvaluation& e = run.evaluation;
-  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < points.size(); ++i) {
-    rows.push_back({{"x", {points[i].x0, points[i].x1}},
-                    {"y", points[i].label},
-                    {"scores", e.scores[i]},
-                    {"loss", e.losses[i]}});
-  }
-  return {{"loss_function", std::string(app::linear_loss_name(obj.loss))},
-          {"reg", obj.reg},
-          {"margin", obj.margin},
-          {"params", model_json(run.model)},
-          {"rows", rows},
-          {"data_loss", e.data_loss},
-          {"reg_loss", e.reg_loss},
-          {"total_loss", e.total_loss},
-          {"grad", model_json(e.grad)},
-          {"history", run.history}};
-}
 
 void print_table(const std::vector<app::Point>& points, const app::LinearEvaluation& e, int p) {
   const size_t classes = e.scores.empty() ? 0 : e.scores[0].size();
@@ -97,7 +69,7 @@ int run_linear(const LinearOptions& opt) {
       app::descend_linear(points, app::lecture_model(), obj, opt.steps, opt.lr);
 
   if (opt.json) {
-    fmt::print("{}\n", report_json(points, obj, run).dump(2));
+    fmt::print("{}\n", app::linear_report_json(points, obj, run).dump(2));
     return 0;
   }
   fmt::print("descent linear: s = Wx + b on {} points, {} classes\n", points.size(),

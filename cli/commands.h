@@ -40,4 +40,7 @@ void register_landscape(CLI::App& app);
 // `descent hessian`: Hessian eigenvalues, trace and spectral density of a checkpoint's loss.
 void register_hessian(CLI::App& app);
 
+// `descent serve`: the web lab (serve/), a local HTTP server with a page per lecture demo.
+void register_serve(CLI::App& app);
+
 }  // namespace descent::cli

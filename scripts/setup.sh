@@ -24,6 +24,8 @@ PACKAGES=(
   pkg-config
   nodejs
   npm
+  libcpp-httplib-dev
+  chromium
 )
 
 # Extra packages for `make bench` (PyTorch runs with /usr/bin/python3).
@@ -80,11 +82,26 @@ install_packages() {
   echo "setup: packages installed"
 }
 
-# npm packages from web/package-lock.json (uPlot is embedded into HTML reports at build time).
+# npm packages from web/package-lock.json: uPlot (embedded into HTML reports at build time), the
+# web lab's d3 modules, and its build and test tools (esbuild, typescript, playwright-core).
 install_web() {
   local web_dir
   web_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
-  if [[ -f "$web_dir/node_modules/uplot/dist/uPlot.iife.min.js" ]]; then
+  local need=(
+    uplot/dist/uPlot.iife.min.js
+    d3-contour/package.json
+    d3-drag/package.json
+    d3-scale/package.json
+    d3-selection/package.json
+    esbuild/package.json
+    typescript/package.json
+    playwright-core/package.json
+  )
+  local complete=1
+  for f in "${need[@]}"; do
+    [[ -f "$web_dir/node_modules/$f" ]] || complete=0
+  done
+  if [[ $complete -eq 1 ]]; then
     echo "setup: web packages present"
     return 0
   fi

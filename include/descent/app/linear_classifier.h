@@ -93,6 +93,13 @@ struct LinearDescent {
 LinearDescent descend_linear(const std::vector<Point>& points, const LinearModel& model,
                              const LinearObjective& objective, int64_t steps, double lr);
 
+// The coloured regions of the slide: the predicted class argmax_k (Wx + b)_k (the lowest k on a
+// tie) at the points of an n×n grid spanning [x_min, x_max] × [y_min, y_max], both ends included,
+// row-major with y rows ascending. ValueError for n < 2, an empty or non-finite window, or a
+// malformed model.
+std::vector<int64_t> linear_region_grid(const LinearModel& model, double x_min, double x_max,
+                                        double y_min, double y_max, int64_t n);
+
 // --- points files ---
 // CSV with one point per line: x0,x1,y. y is a non-negative integer label (written as 2 or
 // 2.0). Blank lines and lines starting with '#' are skipped; fields may be padded with spaces;

@@ -1,0 +1,92 @@
+#pragma once
+// The web lab's JSON API as plain functions: request JSON in, response JSON out. server.cpp maps
+// them to routes; the tests call them directly and over HTTP. Every function validates the whole
+// request first and throws descent::ValueError naming the field ("request: points[3].y: ...")
+// for malformed input (HTTP 400), NotFound for an unknown run (404). All math is in app/ and
+// analysis/; these functions only translate.
+//
+//   GET  /api/info                  api_info()
+//   GET  /api/linear/lecture        api_linear_lecture()
+//   POST /api/linear/evaluate       api_linear_evaluate(body)
+//   POST /api/linear/step           api_linear_step(body)
+//   GET  /api/linear/stream         SSE: one api_linear_step result per event (server.cpp)
+//   POST /api/problem/grid          api_problem_grid(body)
+//   POST /api/race                  api_race(body)
+//   POST /api/dynamics              api_dynamics(body)
+//   POST /api/dynamics/regimes      api_dynamics_regimes(body)
+//   GET  /api/runs                  api_runs(root)
+//   GET  /api/runs/metrics          api_run_metrics(root, name, version)
+//
+// docs/web-lab.md lists the request and response fields.
+#include <descent/core/error.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace descent::analysis {
+struct Problem;
+}
+
+namespace descent::serve {
+
+// A thing named by id that does not exist (HTTP 404).
+class NotFound : public Error {
+  using Error::Error;
+};
+
+using Json = nlohmann::ordered_json;
+
+// Version, the loss names of page 1 and the 2-D problems of page 2 (name, formula, range,
+// start, minima).
+Json api_info();
+
+// A problem's metadata: {"name", "formula", "range": [x_min, x_max, y_min, y_max],
+// "start": [x, y], "minima": [[x, y, f], ...], "saddle_points": [[x, y, f], ...]}.
+Json problem_json(const analysis::Problem& problem);
+
+// Page 1 opens on the lecture's slide: {"points": [{"x": [x0, x1], "y": k}], "params": {W, b},
+// "loss": "svm", "reg": 0.1, "margin": 1, "lr": 0.1}: the body api_linear_evaluate takes.
+Json api_linear_lecture();
+
+// Body: {"points": [...], "params": {"W", "b"}, "loss"?, "reg"?, "margin"?, "view"?,
+// "view_n"?}. Answers app::linear_report_json of the evaluation at params (history empty); with
+// "view": [x_min, x_max, y_min, y_max] also "regions": {"view", "n", "classes"}, the predicted
+// class on a view_n × view_n grid (app::linear_region_grid; view_n 2..200, default 48).
+Json api_linear_evaluate(const nlohmann::json& body);
+
+// As evaluate, plus "lr" (> 0, default 0.1) and "steps" (1 to 10000, default 1): the report
+// after `steps` gradient steps; "params" holds the new parameters, "history" the total losses.
+Json api_linear_step(const nlohmann::json& body);
+
+// Body: {"function": name, "n"?: 2..400 (default 80)}: the problem's metadata and f on an n×n
+// grid over its plot range, "values" row-major with y rows ascending, x columns ascending.
+Json api_problem_grid(const nlohmann::json& body);
+
+// Body: {"function", "optimizers": [spec, ...] (1 to 8), "steps"? (0 to 5000, default 100),
+// "start"? [x, y]}: app::race_json of app::run_race.
+Json api_race(const nlohmann::json& body);
+
+// Body: {"eigenvalues": [λ...] (1 to 64), "lr", "momentum"? (0), "nesterov"? (false),
+// "steps"? (0 to 5000, default 100), "start"? [θ...]}: app::dynamics_report_json with the
+// trajectories; for two eigenvalues also "grid": L = ½θᵀAθ on a 61×61 grid around the start
+// ({"x_min", "x_max", "y_min", "y_max", "n", "values"}) for the 2-D trajectory view.
+Json api_dynamics(const nlohmann::json& body);
+
+// Body: {"lambda" (> 0), "momentum"? (0), "nesterov"?, "lr_max" (> 0), "n"? (2..2000, 400)}:
+// for α on a uniform grid in (0, lr_max], the spectral radius of the update matrix and the
+// regime of the direction: {"lr": [...], "spectral_radius": [...], "regime": [...]}.
+Json api_dynamics_regimes(const nlohmann::json& body);
+
+// The runs under `root`: [{"name", "version", "has_metrics"}], sorted by name then version.
+// An absent root is an empty list.
+Json api_runs(const std::filesystem::path& root);
+
+// The metrics of run <root>/<name>/<version>, grouped into series:
+// {"name", "version", "series": [{"run", "split", "metric", "step": [...], "value": [...]}]}.
+// name and version must be valid run names (no '/', no leading '.'): ValueError; a run that
+// does not exist or has no metrics: NotFound.
+Json api_run_metrics(const std::filesystem::path& root, const std::string& name,
+                     const std::string& version);
+
+}  // namespace descent::serve

@@ -1,0 +1,9 @@
+// The page registry: the navigation lists exactly these pages, in this order. Adding a page is
+// one file in pages/ and one line here.
+import { dynamicsPage } from "./dynamics";
+import { linearPage } from "./linear";
+import type { Page } from "./page";
+import { racePage } from "./race";
+import { runsPage } from "./runs";
+
+export const pages: Page[] = [linearPage, racePage, dynamicsPage, runsPage];
