@@ -90,7 +90,8 @@ TEST(Sharpness, PowerIterationEstimatorMatchesTheClosedForm) {
   // The estimator `descent train` installs: power iteration on exact Hessian-vector products.
   const ExperimentConfig c = parse_config(least_squares(
       "sgd:lr=0.05",
-      {{"diagnostics", {{"sharpness", {{"every_steps", 3}, {"samples", 32}, {"iterations", 50}}}}}}));
+      {{"diagnostics",
+        {{"sharpness", {{"every_steps", 3}, {"samples", 32}, {"iterations", 50}}}}}}));
   const data::Split data = data_for(c);
   const double expected = closed_form_lambda_max(data.train, 32);
   Trainer trainer(c, data);
