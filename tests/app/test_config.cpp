@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "app_test_util.h"
 #include "descent/app/config.h"
 #include "descent/core/error.h"
 
@@ -12,16 +13,8 @@ namespace descent::app {
 namespace {
 
 using json = nlohmann::json;
+using testing::config_error_of;
 using ::testing::HasSubstr;
-
-std::string error_of(const json& j) {
-  try {
-    parse_config(j);
-  } catch (const ValueError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 TEST(Config, DefaultsResolveAndRoundTrip) {
   const ExperimentConfig c = parse_config(json::object());
@@ -39,39 +32,42 @@ TEST(Config, DefaultsResolveAndRoundTrip) {
 }
 
 TEST(Config, UnknownKeysNameThePathAndTheValidKeys) {
-  EXPECT_THAT(error_of({{"epoch", 3}}), HasSubstr("config: epoch: unknown key"));
-  const std::string nested = error_of({{"data", {{"datset", "mnist"}}}});
+  EXPECT_THAT(config_error_of({{"epoch", 3}}), HasSubstr("config: epoch: unknown key"));
+  const std::string nested = config_error_of({{"data", {{"datset", "mnist"}}}});
   EXPECT_THAT(nested, HasSubstr("data.datset: unknown key"));
   EXPECT_THAT(nested, HasSubstr("dataset"));
-  EXPECT_THAT(error_of({{"model", {{{"type", "linear"}, {"outs", 3}}}}}),
+  EXPECT_THAT(config_error_of({{"model", {{{"type", "linear"}, {"outs", 3}}}}}),
               HasSubstr("model[0].outs: unknown key (valid keys: type, out, bias, init)"));
-  EXPECT_THAT(error_of({{"checkpoint", {{"every", 2}}}}), HasSubstr("checkpoint.every"));
+  EXPECT_THAT(config_error_of({{"checkpoint", {{"every", 2}}}}), HasSubstr("checkpoint.every"));
 }
 
 TEST(Config, BadValuesNameThePath) {
-  EXPECT_THAT(error_of({{"epochs", -1}}), HasSubstr("epochs: must be at least 0"));
-  EXPECT_THAT(error_of({{"epochs", "ten"}}), HasSubstr("epochs: expected an integer"));
-  EXPECT_THAT(error_of({{"batch_size", 1.5}}), HasSubstr("batch_size: expected an integer"));
-  EXPECT_THAT(error_of({{"model", {"relu", {{"type", "dropout"}, {"p", 1.5}}}}}),
+  EXPECT_THAT(config_error_of({{"epochs", -1}}), HasSubstr("epochs: must be at least 0"));
+  EXPECT_THAT(config_error_of({{"epochs", "ten"}}), HasSubstr("epochs: expected an integer"));
+  EXPECT_THAT(config_error_of({{"batch_size", 1.5}}), HasSubstr("batch_size: expected an integer"));
+  EXPECT_THAT(config_error_of({{"model", {"relu", {{"type", "dropout"}, {"p", 1.5}}}}}),
               HasSubstr("model[1].p: must be in [0, 1)"));
-  EXPECT_THAT(error_of({{"model", {"conv"}}}), HasSubstr("model[0].type: unknown layer \"conv\""));
-  EXPECT_THAT(error_of({{"model", {{{"type", "linear"}, {"out", 0}}}}}),
+  EXPECT_THAT(config_error_of({{"model", {"conv"}}}),
+              HasSubstr("model[0].type: unknown layer \"conv\""));
+  EXPECT_THAT(config_error_of({{"model", {{{"type", "linear"}, {"out", 0}}}}}),
               HasSubstr("model[0].out: expected a positive integer"));
-  EXPECT_THAT(error_of({{"model", {{{"type", "linear"}, {"init", "zeros"}}}}}),
+  EXPECT_THAT(config_error_of({{"model", {{{"type", "linear"}, {"init", "zeros"}}}}}),
               HasSubstr("model[0].init: unknown init \"zeros\""));
-  EXPECT_THAT(error_of({{"data", {{"dataset", "cifar"}}}}),
+  EXPECT_THAT(config_error_of({{"data", {{"dataset", "cifar"}}}}),
               HasSubstr("data.dataset: unknown value \"cifar\""));
-  EXPECT_THAT(error_of({{"data", {{"transforms", {"standardize", "whiten"}}}}}),
+  EXPECT_THAT(config_error_of({{"data", {{"transforms", {"standardize", "whiten"}}}}}),
               HasSubstr("data.transforms[1]: unknown transform \"whiten\""));
-  EXPECT_THAT(error_of({{"data", {{"dataset", "csv"}}}}), HasSubstr("data.path: is required"));
-  EXPECT_THAT(error_of({{"on_nonfinite", "ignore"}}), HasSubstr("on_nonfinite: unknown value"));
-  EXPECT_THAT(error_of({{"loss", "hinge"}}), HasSubstr("loss.type: unknown loss \"hinge\""));
-  EXPECT_THAT(error_of({{"penalties", {{{"type", "l2"}}}}}),
+  EXPECT_THAT(config_error_of({{"data", {{"dataset", "csv"}}}}),
+              HasSubstr("data.path: is required"));
+  EXPECT_THAT(config_error_of({{"on_nonfinite", "ignore"}}),
+              HasSubstr("on_nonfinite: unknown value"));
+  EXPECT_THAT(config_error_of({{"loss", "hinge"}}), HasSubstr("loss.type: unknown loss \"hinge\""));
+  EXPECT_THAT(config_error_of({{"penalties", {{{"type", "l2"}}}}}),
               HasSubstr("penalties[0].weight: is required"));
-  EXPECT_THAT(error_of({{"early_stopping", {{"metric", "loss"}}}}),
+  EXPECT_THAT(config_error_of({{"early_stopping", {{"metric", "loss"}}}}),
               HasSubstr("early_stopping.metric: expected split.metric"));
-  EXPECT_THAT(error_of({{"name", "a/b"}}), HasSubstr("name:"));
-  EXPECT_THAT(error_of(json::array()), HasSubstr("expected an object"));
+  EXPECT_THAT(config_error_of({{"name", "a/b"}}), HasSubstr("name:"));
+  EXPECT_THAT(config_error_of(json::array()), HasSubstr("expected an object"));
 }
 
 TEST(Config, OptimizerAsSpecOrObjectIsValidatedAndCanonical) {
@@ -82,9 +78,10 @@ TEST(Config, OptimizerAsSpecOrObjectIsValidatedAndCanonical) {
   EXPECT_THAT(spec, HasSubstr("adam:"));
   EXPECT_THAT(spec, HasSubstr("amsgrad=true"));
   EXPECT_THAT(spec, HasSubstr("betas=0.8/0.99"));
-  EXPECT_THAT(error_of({{"optimizer", "adam:lr=-1"}}), HasSubstr("config: optimizer:"));
-  EXPECT_THAT(error_of({{"optimizer", "adam:momentum=0.9"}}), HasSubstr("momentum"));
-  EXPECT_THAT(error_of({{"optimizer", {{"lr", 0.1}}}}), HasSubstr("optimizer.name: is required"));
+  EXPECT_THAT(config_error_of({{"optimizer", "adam:lr=-1"}}), HasSubstr("config: optimizer:"));
+  EXPECT_THAT(config_error_of({{"optimizer", "adam:momentum=0.9"}}), HasSubstr("momentum"));
+  EXPECT_THAT(config_error_of({{"optimizer", {{"lr", 0.1}}}}),
+              HasSubstr("optimizer.name: is required"));
 }
 
 TEST(Config, LayerShorthandsAreNormalized) {

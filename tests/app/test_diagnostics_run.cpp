@@ -17,17 +17,9 @@ namespace descent::app {
 namespace {
 
 using json = nlohmann::json;
+using testing::config_error_of;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string error_of(const json& j) {
-  try {
-    parse_config(j);
-  } catch (const ValueError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 TEST(DiagnosticsConfig, OffByDefaultResolvedAndValidatedWithPaths) {
   const ExperimentConfig c = parse_config(json::object());
@@ -47,17 +39,17 @@ TEST(DiagnosticsConfig, OffByDefaultResolvedAndValidatedWithPaths) {
   EXPECT_EQ(resolved["diagnostics"]["sharpness"]["every_steps"], 50);
   EXPECT_EQ(resolved_json(parse_config(json::parse(resolved.dump()))), resolved);
 
-  EXPECT_THAT(error_of({{"diagnostics", {{"every", 5}}}}),
+  EXPECT_THAT(config_error_of({{"diagnostics", {{"every", 5}}}}),
               HasSubstr("config: diagnostics.every: unknown key"));
-  EXPECT_THAT(error_of({{"diagnostics", {{"every_steps", -1}}}}),
+  EXPECT_THAT(config_error_of({{"diagnostics", {{"every_steps", -1}}}}),
               HasSubstr("diagnostics.every_steps: must be at least 0"));
-  EXPECT_THAT(error_of({{"diagnostics", {{"grad_norms", "yes"}}}}),
+  EXPECT_THAT(config_error_of({{"diagnostics", {{"grad_norms", "yes"}}}}),
               HasSubstr("diagnostics.grad_norms:"));
-  EXPECT_THAT(error_of({{"diagnostics", {{"sharpness", {{"iterations", 0}}}}}}),
+  EXPECT_THAT(config_error_of({{"diagnostics", {{"sharpness", {{"iterations", 0}}}}}}),
               HasSubstr("diagnostics.sharpness.iterations: must be at least 1"));
-  EXPECT_THAT(error_of({{"diagnostics", {{"sharpness", {{"sample", 10}}}}}}),
+  EXPECT_THAT(config_error_of({{"diagnostics", {{"sharpness", {{"sample", 10}}}}}}),
               HasSubstr("diagnostics.sharpness.sample: unknown key"));
-  EXPECT_THAT(error_of({{"diagnostics", {{"sharpness", 10}}}}),
+  EXPECT_THAT(config_error_of({{"diagnostics", {{"sharpness", 10}}}}),
               HasSubstr("diagnostics.sharpness: expected an object"));
 }
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "app_test_util.h"
 #include "descent/analysis/symmetric_eigen.h"
 #include "descent/app/config.h"
 #include "descent/app/experiment_data.h"
@@ -203,14 +204,7 @@ TEST(Sharpness, SkippedStepsContinueFromTheSameParameters) {
   b.run();
   ASSERT_FALSE(messages.empty());
   EXPECT_THAT(messages[0], HasSubstr("lr·λmax"));
-  const auto sa = a.model().state_dict(), sb = b.model().state_dict();
-  for (const auto& [key, ta] : sa) {
-    const Tensor ca = contiguous(ta), cb = contiguous(sb.at(key));
-    EXPECT_EQ(std::memcmp(ca.raw_data(), cb.raw_data(),
-                          static_cast<size_t>(ca.numel()) * dtype_size(ca.dtype())),
-              0)
-        << key;
-  }
+  testing::expect_same_state(a.model(), b.model());
 }
 
 TEST(Sharpness, ExplanationSaysWhetherTheBoundIsExceeded) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "app_test_util.h"
 #include "descent/app/config.h"
 #include "descent/app/experiment_data.h"
 #include "descent/app/trainer.h"
@@ -14,6 +15,7 @@ namespace descent::app {
 namespace {
 
 using json = nlohmann::json;
+using testing::expect_same_state;
 using ::testing::HasSubstr;
 
 ExperimentConfig spiral_config(json extra = json::object()) {
@@ -46,22 +48,6 @@ ExperimentConfig diverging_config(const std::string& on_nonfinite) {
 
 data::Split data_for(const ExperimentConfig& c) {
   return prepare_data(c.data, c.seed, c.dtype == "float64" ? DType::Float64 : DType::Float32);
-}
-
-// Bitwise equality of every parameter and buffer.
-void expect_same_state(nn::Module& a, nn::Module& b) {
-  const auto sa = a.state_dict();
-  const auto sb = b.state_dict();
-  ASSERT_EQ(sa.size(), sb.size());
-  for (const auto& [key, ta] : sa) {
-    const Tensor& tb = sb.at(key);
-    const Tensor ca = contiguous(ta), cb = contiguous(tb);
-    ASSERT_EQ(ca.shape(), cb.shape()) << key;
-    EXPECT_EQ(std::memcmp(ca.raw_data(), cb.raw_data(),
-                          static_cast<size_t>(ca.numel()) * dtype_size(ca.dtype())),
-              0)
-        << key;
-  }
 }
 
 TEST(Trainer, LearnsTheSpiral) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 
+#include "app_test_util.h"
 #include "descent/app/config.h"
 #include "descent/app/experiment_data.h"
 #include "descent/app/model_builder.h"
@@ -287,14 +288,7 @@ TEST(TrainerDiagnostics, TrainingIsBitwiseTheSameWithDiagnosticsOnAndOff) {
   ASSERT_FALSE(rb.events.empty());
   EXPECT_TRUE(rb.events.at(2).contains("sharpness"));
   EXPECT_EQ(ra.losses, rb.losses);
-  const auto sa = a.model().state_dict(), sb = b.model().state_dict();
-  for (const auto& [key, ta] : sa) {
-    const Tensor ca = contiguous(ta), cb = contiguous(sb.at(key));
-    EXPECT_EQ(std::memcmp(ca.raw_data(), cb.raw_data(),
-                          static_cast<size_t>(ca.numel()) * dtype_size(ca.dtype())),
-              0)
-        << key;
-  }
+  testing::expect_same_state(a.model(), b.model());
 }
 
 }  // namespace
