@@ -14,6 +14,11 @@
 //   POST /api/race                  api_race(body)
 //   POST /api/dynamics              api_dynamics(body)
 //   POST /api/dynamics/regimes      api_dynamics_regimes(body)
+//   POST /api/taylor                api_taylor(body)
+//   POST /api/taylor/local          api_taylor_local(body)
+//   POST /api/playground            api_playground(body)
+//   POST /api/playground/regularization  api_playground_regularization(body)
+//   GET  /api/playground/stream     SSE: the frames of app::run_playground (routes.cpp)
 //   GET  /api/runs                  api_runs(root)
 //   GET  /api/runs/metrics          api_run_metrics(root, name, version)
 //
@@ -77,6 +82,30 @@ Json api_dynamics(const nlohmann::json& body);
 // for α on a uniform grid in (0, lr_max], the spectral radius of the update matrix and the
 // regime of the direction: {"lr": [...], "spectral_radius": [...], "regime": [...]}.
 Json api_dynamics_regimes(const nlohmann::json& body);
+
+// Body: {"function"? (sin), "x0"? (0), "degrees": [n, ...] (1 to 8, each 0..25), "range"?
+// [lo, hi] ([-10, 10]), "points"? (2..2000, 401)}: analysis::taylor_table as JSON ("x", "f",
+// "polynomial" [degree index][point], "coefficients", "max_error").
+Json api_taylor(const nlohmann::json& body);
+
+// Body: {"function" (a 2-D problem), "point"? [x, y] (its start), "n"? (2..120, 60)}: the
+// problem's metadata, f and its first- and second-order models m1, m2 around the point on an
+// n×n grid over the problem's range (analysis::local_model_grid; "x", "y", "f", "m1", "m2",
+// "value", "gradient", "hessian"), "at_point" (the point classified) and "critical_points":
+// each known minimum and saddle classified from its Hessian ({"x", "y", "kind",
+// "eigenvalues", "gradient_norm"}, analysis::classify_critical_point).
+Json api_taylor_local(const nlohmann::json& body);
+
+// Body: app::PlaygroundOptions as JSON (every field optional: "dataset", "classes", "samples",
+// "noise", "widths", "activation", "init", "batchnorm", "shift", "scale", "standardize", "l1",
+// "l2", "optimizer", "steps", "batch_size", "report_every", "grid", "sharpness", "seed"):
+// {"data", "grid", "frames": [...], "status"} of app::run_playground.
+Json api_playground(const nlohmann::json& body);
+
+// As api_playground plus "lambdas" [λ, ...] (1 to 6) and "penalty"? ("l2" | "l1"), steps at
+// most 1000: one run per λ, {"data", "grid", "penalty", "runs": [last frame + "lambda",
+// "status"]}: the decision boundaries side by side.
+Json api_playground_regularization(const nlohmann::json& body);
 
 // The runs under `root`: [{"name", "version", "has_metrics"}], sorted by name then version.
 // An absent root is an empty list.

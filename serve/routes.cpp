@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "serve/api.h"
+#include "serve/api_playground.h"
 #include "serve/request.h"
 
 namespace descent::serve {
@@ -107,6 +108,50 @@ void add_linear_stream(httplib::Server& server, const ServerOptions& options) {
              });
 }
 
+// GET /api/playground/stream?state=<the body of /api/playground>: one "data" event with the
+// points, then one event per frame (playground_frame_json) as the C++ run produces them, then
+// "end" ({"status"}). The run happens inside the first call of the content provider, writing
+// each frame as it comes; a failed write (the browser closed the EventSource) cancels the run.
+void add_playground_stream(httplib::Server& server) {
+  server.Get("/api/playground/stream", [](const httplib::Request& req, httplib::Response& res) {
+    auto options = std::make_shared<app::PlaygroundOptions>();
+    try {
+      if (!req.has_param("state")) throw ValueError("request: state: is required");
+      *options = playground_options(parse_body(req.get_param_value("state")));
+    } catch (const ValueError& e) {
+      return send_error(res, 400, request_message(e.what()));
+    }
+    res.set_header("Cache-Control", "no-store");
+    res.set_chunked_content_provider("text/event-stream", [options](size_t,
+                                                                    httplib::DataSink& sink) {
+      auto send = [&sink](const std::string& event, const Json& data) {
+        const std::string text =
+            (event.empty() ? "" : "event: " + event + "\n") + "data: " + data.dump() + "\n\n";
+        return sink.write(text.data(), text.size());
+      };
+      std::string status;
+      try {
+        status =
+            app::run_playground(
+                *options,
+                [&](const app::PlaygroundFrame& f) { return send("", playground_frame_json(f)); },
+                [&](const app::PlaygroundData& d) {
+                  Json data = playground_data_json(d);
+                  data["grid"] = options->grid;
+                  send("data", data);
+                })
+                .status;
+      } catch (const std::exception& e) {
+        send("error", Json{{"error", e.what()}});
+        status = "error";
+      }
+      if (status != "cancelled") send("end", Json{{"status", status}});
+      sink.done();
+      return status != "cancelled";
+    });
+  });
+}
+
 }  // namespace
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -128,6 +173,11 @@ void add_api_routes(httplib::Server& server, const ServerOptions& options) {
   post(server, "/api/race", api_race);
   post(server, "/api/dynamics", api_dynamics);
   post(server, "/api/dynamics/regimes", api_dynamics_regimes);
+  post(server, "/api/taylor", api_taylor);
+  post(server, "/api/taylor/local", api_taylor_local);
+  post(server, "/api/playground", api_playground);
+  post(server, "/api/playground/regularization", api_playground_regularization);
+  add_playground_stream(server);
   const std::filesystem::path runs = options.runs_dir;
   server.Get("/api/runs", [runs](const httplib::Request&, httplib::Response& res) {
     answer(res, [&] { return api_runs(runs); });

@@ -34,13 +34,15 @@ export async function post<T>(path: string, body: unknown): Promise<T> {
   );
 }
 
-// Server-sent events: onEvent for every data event; onEnd once when the stream ends or fails.
-// Returns a function that closes the stream.
+// Server-sent events: onEvent for every unnamed data event, named[name] for events "name"
+// ("end" and "error" are taken); onEnd once when the stream ends or fails. Returns a function
+// that closes the stream.
 export function stream<T>(
   path: string,
   params: Record<string, string>,
   onEvent: (data: T) => void,
   onEnd: (error?: string) => void,
+  named: Record<string, (data: unknown) => void> = {},
 ): () => void {
   const query = new URLSearchParams({ ...params, token: token() });
   const source = new EventSource(`${path}?${query}`);
@@ -52,6 +54,8 @@ export function stream<T>(
     onEnd(error);
   };
   source.onmessage = (e) => onEvent(JSON.parse(e.data) as T);
+  for (const [name, handler] of Object.entries(named))
+    source.addEventListener(name, (e) => handler(JSON.parse((e as MessageEvent).data)));
   source.addEventListener("end", () => close());
   source.addEventListener("error", (e) => {
     const data = (e as MessageEvent).data;

@@ -114,3 +114,27 @@ export function lineChart(
     },
   };
 }
+
+// Light fills for the regions of predicted classes (class k gets REGION_COLORS[k]).
+export const REGION_COLORS = ["#f6c9c9", "#cdeccd", "#c9dcf2", "#e1d5ee", "#fde0c2", "#e3d3cf", "#f3d1e8", "#cdeff2"];
+
+// The predicted class at each point of an n×n grid over view = [x_min, x_max, y_min, y_max]
+// (index j·n + i, y rows ascending) as one filled cell per point, replacing what `layer` held.
+export function drawClassGrid(
+  f: Frame,
+  layer: Selection<SVGGElement, unknown, null, undefined>,
+  classes: number[],
+  n: number,
+  view: number[],
+): void {
+  layer.selectAll("*").remove();
+  const dx = (view[1] - view[0]) / (n - 1);
+  const dy = (view[3] - view[2]) / (n - 1);
+  const w = Math.abs(f.x(dx) - f.x(0)) + 0.5;
+  const h = Math.abs(f.y(dy) - f.y(0)) + 0.5;
+  classes.forEach((k, idx) => {
+    const cx = view[0] + (idx % n) * dx;
+    const cy = view[2] + Math.floor(idx / n) * dy;
+    layer.append("rect").attr("x", f.x(cx) - w / 2).attr("y", f.y(cy) - h / 2).attr("width", w).attr("height", h).attr("fill", REGION_COLORS[k % REGION_COLORS.length]);
+  });
+}

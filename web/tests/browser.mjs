@@ -160,6 +160,71 @@ try {
     await page.close();
   }
 
+  // --- page 4: Taylor ----------------------------------------------------------------------------
+  {
+    const page = await context.newPage();
+    const errors = [];
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.setDefaultTimeout(20000);
+    const opened = page.waitForResponse((r) => r.url().endsWith("/api/taylor/local"));
+    await page.goto(`${url}#/taylor`);
+    const initial = await (await opened).json();
+    await page.waitForSelector("#taylor-chart canvas");
+    await page.waitForSelector("#critical-points td");
+    await page.waitForFunction(() => document.querySelector("#taylor-error")?.dataset.maxError !== undefined);
+    const low = Number(await page.locator("#taylor-error").getAttribute("data-max-error"));
+    // A higher degree follows sin further: its largest error on [−10, 10] is smaller.
+    await page.locator("#degree").fill("13");
+    await page.locator("#degree").dispatchEvent("input");
+    await page.waitForFunction((e) => Number(document.querySelector("#taylor-error")?.dataset.maxError) !== e, low);
+    const high = Number(await page.locator("#taylor-error").getAttribute("data-max-error"));
+    check(high < low, `page 4: degree 13 follows sin on [−2π, 2π] better than degree 3 (max error ${low.toExponential(2)} -> ${high.toExponential(2)})`);
+    check((await page.locator("#taylor-panels svg").count()) === 3, "page 4 draws f, m1 and m2");
+    check((await page.locator("#taylor-panels path.critical.minimum").count()) === 12, "page 4 marks Himmelblau's four minima on each panel");
+    const kind = await text(page, "#point-kind");
+    const local = page.waitForResponse((r) => r.url().endsWith("/api/taylor/local"));
+    await page.locator("#taylor-panels circle.expansion-point").first().scrollIntoViewIfNeeded();
+    const marker = await page.locator("#taylor-panels circle.expansion-point").first().boundingBox();
+    await page.mouse.move(marker.x + marker.width / 2, marker.y + marker.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(marker.x + 60, marker.y - 40, { steps: 5 });
+    await page.mouse.up();
+    const moved = await (await local).json();
+    const dx = moved.point[0] - initial.point[0];
+    const dy = moved.point[1] - initial.point[1];
+    check(dx > 0 && dy > 0, `dragging right and up moves the expansion point (${initial.point.map((v) => v.toFixed(2))}) -> (${moved.point.map((v) => v.toFixed(2))}); ${kind}`);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(artifacts, "4-taylor.png"), fullPage: true });
+    check(errors.length === 0, `page 4 has no console errors ${errors.join(" | ")}`);
+    await page.close();
+  }
+
+  // --- page 5: network playground -----------------------------------------------------------------
+  {
+    const { page, errors } = await open("playground");
+    await page.locator("#pg-dataset").selectOption("moons");
+    await page.locator("#pg-steps").fill("150");
+    await page.locator("#pg-steps").dispatchEvent("change");
+    await page.click("#pg-train");
+    await page.waitForSelector("#pg-summary[data-done]", { timeout: 60000 });
+    const first = Number(await page.locator("#pg-summary").getAttribute("data-first-loss"));
+    const last = Number(await page.locator("#pg-summary").getAttribute("data-last-loss"));
+    const step = Number(await page.locator("#pg-summary").getAttribute("data-step"));
+    check(step === 150, `page 5 trains 150 steps (${step})`);
+    check(last < 0.7 * first, `page 5: a short training lowers the test loss (${first.toFixed(4)} -> ${last.toFixed(4)})`);
+    check((await page.locator("#pg-plot .regions rect").count()) === 48 * 48, "page 5 draws the decision boundary");
+    check((await page.locator("#pg-meters .meter").count()) === 2, "page 5 shows a dead-unit meter per ReLU layer");
+    await page.screenshot({ path: join(artifacts, "5-playground.png"), fullPage: true });
+    const reg = page.waitForResponse((r) => r.url().endsWith("/api/playground/regularization"));
+    await page.click("#pg-compare");
+    check((await reg).status() === 200, "page 5 trains one network per λ");
+    await page.waitForFunction(() => document.querySelectorAll("#pg-regularization svg").length === 4);
+    await page.screenshot({ path: join(artifacts, "5-playground-regularization.png"), fullPage: true });
+    check(errors.length === 0, `page 5 has no console errors ${errors.join(" | ")}`);
+    await page.close();
+  }
+
   // --- page 6: runs -------------------------------------------------------------------------------
   {
     const { page, errors } = await open("runs");
@@ -176,7 +241,7 @@ try {
   {
     const { page } = await open("linear");
     const links = await page.locator("#nav a").allTextContents();
-    check(links.length === 4, `navigation lists the pages that exist: ${links.join(", ")}`);
+    check(links.length === 6, `navigation lists the pages that exist: ${links.join(", ")}`);
     await page.close();
   }
 } catch (e) {

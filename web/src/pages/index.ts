@@ -3,7 +3,9 @@
 import { dynamicsPage } from "./dynamics";
 import { linearPage } from "./linear";
 import type { Page } from "./page";
+import { playgroundPage } from "./playground";
 import { racePage } from "./race";
 import { runsPage } from "./runs";
+import { taylorPage } from "./taylor";
 
-export const pages: Page[] = [linearPage, racePage, dynamicsPage, runsPage];
+export const pages: Page[] = [linearPage, racePage, dynamicsPage, taylorPage, playgroundPage, runsPage];

@@ -5,7 +5,7 @@
 // per-point table of scores and losses. Every number comes from /api/linear/*.
 import { drag } from "d3-drag";
 import { get, post, reportError, stream } from "../api";
-import { frame } from "../plot";
+import { drawClassGrid, frame } from "../plot";
 import { button, el, fmt, numberInput, select } from "../ui";
 import type { Page } from "./page";
 
@@ -36,7 +36,6 @@ interface Report {
 }
 
 const CLASS_COLORS = ["#d62728", "#2ca02c", "#1f77b4", "#9467bd", "#ff7f0e", "#8c564b"];
-const REGION_COLORS = ["#f6c9c9", "#cdeccd", "#c9dcf2", "#e1d5ee", "#fde0c2", "#e3d3cf"];
 const VIEW: [number, number, number, number] = [-1.2, 1.2, -1.2, 1.2];
 const SIZE = 460;
 const ARROW_SCALE = 0.1; // arrows show 0.1·w_k so that the lecture's rows fit the view
@@ -157,17 +156,7 @@ function mount(root: HTMLElement): () => void {
 
   function drawRegions(r: Report): void {
     regionLayer.selectAll("*").remove();
-    if (!r.regions) return;
-    const { view, n, classes } = r.regions;
-    const dx = (view[1] - view[0]) / (n - 1);
-    const dy = (view[3] - view[2]) / (n - 1);
-    const w = Math.abs(f.x(dx) - f.x(0)) + 0.5;
-    const h = Math.abs(f.y(dy) - f.y(0)) + 0.5;
-    classes.forEach((k, idx) => {
-      const cx = view[0] + (idx % n) * dx;
-      const cy = view[2] + Math.floor(idx / n) * dy;
-      regionLayer.append("rect").attr("x", f.x(cx) - w / 2).attr("y", f.y(cy) - h / 2).attr("width", w).attr("height", h).attr("fill", REGION_COLORS[k % REGION_COLORS.length]);
-    });
+    if (r.regions) drawClassGrid(f, regionLayer, r.regions.classes, r.regions.n, r.regions.view);
   }
 
   // w_k·x + b_k = 0 clipped to the view, and the arrow of w_k from the line's point nearest the
