@@ -1,7 +1,8 @@
 // `descent landscape CHECKPOINT [--to CHECKPOINT2] [--data PATH] [--split train|test]
-// [--samples N] [--grid N] [--range R] [--seed S] [--out DIR] [--json]`: the loss along the line
-// between two checkpoints (--to), or on a 2-D slice through one checkpoint along random
-// filter-normalized directions; writes landscape.csv, landscape.json and landscape.html. The work
+// [--samples N] [--grid N] [--range R] [--seed S] [--directions random|hessian] [--out DIR]
+// [--json]`: the loss along the line between two checkpoints (--to), or on a 2-D slice through
+// one checkpoint along random filter-normalized directions or the top two Hessian eigenvectors;
+// writes landscape.csv, landscape.json and landscape.html. The work
 // is app::run_landscape.
 #include <descent/app/landscape_job.h>
 #include <fmt/core.h>
@@ -46,8 +47,13 @@ void run(LandscapeCliOptions& o) {
     const size_t na = r.slice.a.size(), nb = r.slice.b.size();
     const double centre = r.slice.loss[(nb / 2) * na + na / 2];
     const auto [lo, hi] = std::minmax_element(r.slice.loss.begin(), r.slice.loss.end());
-    fmt::print("2-D slice L(theta0 + a d1 + b d2), {}x{} grid over [{}, {}]^2, seed {}\n", na, nb,
-               r.slice.a.front(), r.slice.a.back(), r.seed);
+    fmt::print(
+        "2-D slice L(theta0 + a d1 + b d2), {}x{} grid over [{}, {}]^2, {} directions, seed {}\n",
+        na, nb, r.slice.a.front(), r.slice.a.back(), r.directions, r.seed);
+    if (r.directions == "hessian") {
+      fmt::print("d1, d2: unit Hessian eigenvectors, lambda1 = {:.6g}, lambda2 = {:.6g}\n",
+                 r.eigenvalues.at(0), r.eigenvalues.at(1));
+    }
     fmt::print("loss at the centre {:.6g}, min {:.6g}, max {:.6g}\n", centre, *lo, *hi);
   }
   fmt::print("wrote {}/landscape.{{csv,json,html}}\n", r.out_dir.string());
@@ -58,7 +64,8 @@ void run(LandscapeCliOptions& o) {
 void register_landscape(CLI::App& app) {
   auto opt = std::make_shared<LandscapeCliOptions>();
   CLI::App* sub = app.add_subcommand(
-      "landscape", "Loss landscape: a line between two checkpoints, or a 2-D random slice");
+      "landscape",
+      "Loss landscape: a line between two checkpoints, or a 2-D slice (random or Hessian)");
   sub->add_option("checkpoint", opt->checkpoint, "Checkpoint file (θ0, or θA with --to)")
       ->required();
   sub->add_option("--to", opt->to, "Second checkpoint θB: interpolate from θA to θB");
@@ -72,6 +79,10 @@ void register_landscape(CLI::App& app) {
   sub->add_option("--range", opt->job.range, "2-D: [-R, R]^2; 1-D: alpha in [-R/2, 1 + R/2]")
       ->capture_default_str();
   sub->add_option("--seed", opt->job.seed, "Seed of the random directions")->capture_default_str();
+  sub->add_option("--directions", opt->job.directions,
+                  "2-D directions: random (filter-normalized) or hessian (top two eigenvectors)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"random", "hessian"}));
   sub->add_option("--out", opt->out, "Output directory (default: <run dir>/analysis)");
   sub->add_flag("--json", opt->json, "Print JSON");
   sub->callback([opt] { run(*opt); });

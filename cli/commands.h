@@ -40,6 +40,9 @@ void register_landscape(CLI::App& app);
 // `descent hessian`: Hessian eigenvalues, trace and spectral density of a checkpoint's loss.
 void register_hessian(CLI::App& app);
 
+// `descent pathology`: plateaux and high curvature, the lecture's pathologies, as experiments.
+void register_pathology(CLI::App& app);
+
 // `descent serve`: the web lab (serve/), a local HTTP server with a page per lecture demo.
 void register_serve(CLI::App& app);
 

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   descent::cli::register_taylor(app);
   descent::cli::register_landscape(app);
   descent::cli::register_hessian(app);
+  descent::cli::register_pathology(app);
   descent::cli::register_serve(app);
 
   try {

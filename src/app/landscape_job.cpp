@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "descent/analysis/hessian_directions.h"
 #include "descent/app/checkpoint.h"
 #include "descent/app/checkpoint_model.h"
 #include "descent/app/experiment_data.h"
+#include "descent/app/model_builder.h"
 #include "descent/app/run.h"
 #include "descent/app/run_dir.h"
 #include "descent/app/text_file.h"
@@ -35,6 +37,25 @@ void validate(const LandscapeOptions& o) {
   if (!std::isfinite(o.range) || o.range <= 0.0) {
     throw ValueError(fmt::format("landscape: --range {} must be a positive number", o.range));
   }
+  if (o.directions != "random" && o.directions != "hessian") {
+    throw ValueError(
+        fmt::format("landscape: --directions must be random or hessian, got \"{}\"", o.directions));
+  }
+  if (!o.to.empty() && o.directions != "random") {
+    throw ValueError("landscape: --directions is for a 2-D slice; it cannot go with --to");
+  }
+}
+
+// The top two Hessian eigenvectors of the loss the slice plots: the config's loss (without
+// penalties, like Trainer::evaluate) of the model in eval mode on `subset` as one batch.
+analysis::HessianDirections hessian_directions(CheckpointModel& loaded, const data::Dataset& subset,
+                                               uint64_t seed) {
+  nn::Sequential& model = loaded.model();
+  model.eval();
+  const LossConfig& loss = loaded.config().loss;
+  const analysis::HessianOperator h(
+      model.parameters(), [&] { return compute_loss(loss, model(subset.inputs), subset.targets); });
+  return analysis::top_hessian_directions(h, {.seed = seed});
 }
 
 // The first n examples of d (all when n is 0 or at least its size).
@@ -136,6 +157,8 @@ LandscapeResult run_landscape(const LandscapeOptions& o) {
                     .split = o.split,
                     .examples = subset.size(),
                     .seed = o.seed,
+                    .directions = interpolation ? "" : o.directions,
+                    .eigenvalues = {},
                     .out_dir = o.out_dir.empty() ? default_landscape_dir(o.checkpoint) : o.out_dir};
   const std::vector<Tensor> theta0 = values_of(tensors);
   if (interpolation) {
@@ -154,7 +177,14 @@ LandscapeResult run_landscape(const LandscapeOptions& o) {
     for (size_t i = 0; i < tensors.size(); ++i) mix.clamp_alpha.push_back(i >= parameters);
     r.line = analysis::interpolate(theta0, theta_b, alphas, evaluate, mix);
   } else {
-    const analysis::Directions dirs = analysis::random_filter_normalized_directions(theta0, o.seed);
+    analysis::Directions dirs;
+    if (o.directions == "hessian") {
+      analysis::HessianDirections hd = hessian_directions(loaded, subset, o.seed);
+      dirs = std::move(hd.directions);
+      r.eigenvalues = hd.eigenvalues;
+    } else {
+      dirs = analysis::random_filter_normalized_directions(theta0, o.seed);
+    }
     const std::vector<double> axis =
         analysis::grid_axis(-o.range, o.range, o.grid == 0 ? 21 : o.grid);
     r.slice = analysis::slice_2d(theta0, dirs, axis, axis, evaluate);
@@ -200,7 +230,12 @@ ordered_json landscape_json(const LandscapeResult& r) {
     j["accuracy"] = numbers(r.line.accuracy);
   } else {
     j["seed"] = r.seed;
-    j["directions"] = "random, filter-normalized; biases and BatchNorm parameters zero";
+    if (r.directions == "hessian") {
+      j["directions"] = "hessian: top two unit eigenvectors of the loss Hessian";
+      j["eigenvalues"] = numbers(r.eigenvalues);
+    } else {
+      j["directions"] = "random, filter-normalized; biases and BatchNorm parameters zero";
+    }
     j["a"] = numbers(r.slice.a);
     j["b"] = numbers(r.slice.b);
     j["loss"] = numbers(r.slice.loss);

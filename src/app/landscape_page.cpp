@@ -72,10 +72,18 @@ std::string landscape_html(const LandscapeResult& r) {
                    {{.label = "accuracy", .x = r.line.alpha, .y = r.line.accuracy}}, false));
   } else {
     section.title = "L(θ0 + a d1 + b d2)";
-    about += fmt::format(
-        "<p class=\"note\">Random filter-normalized directions d1, d2 (seed {}); biases and "
-        "BatchNorm parameters stay fixed. θ0 is at the centre.</p>\n",
-        r.seed);
+    if (r.directions == "hessian") {
+      about += fmt::format(
+          "<p class=\"note\">d1, d2: the top two unit eigenvectors of the loss Hessian at θ0, "
+          "λ1 = {:.6g}, λ2 = {:.6g} (Lanczos, seed {}); along each, L ≈ L0 + g·t + λ t²/2. "
+          "θ0 is at the centre.</p>\n",
+          r.eigenvalues.at(0), r.eigenvalues.at(1), r.seed);
+    } else {
+      about += fmt::format(
+          "<p class=\"note\">Random filter-normalized directions d1, d2 (seed {}); biases and "
+          "BatchNorm parameters stay fixed. θ0 is at the centre.</p>\n",
+          r.seed);
+    }
     const size_t na = r.slice.a.size(), nb = r.slice.b.size();
     about += "<div class=\"grid\">\n" + heatmap_html(r, r.slice.loss, "loss", true) +
              heatmap_html(r, r.slice.accuracy, "accuracy", false) + "</div>\n";

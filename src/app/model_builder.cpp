@@ -10,6 +10,7 @@
 
 #include "descent/app/json_reader.h"
 #include "descent/autograd/grad_mode.h"
+#include "descent/autograd/ops.h"
 #include "descent/core/error.h"
 #include "descent/nn/activations.h"
 #include "descent/nn/batchnorm.h"
@@ -149,12 +150,24 @@ std::shared_ptr<nn::Sequential> build_model(const std::vector<LayerConfig>& laye
       } else if (i != last_linear) {
         config_error(join_path(path, "out"), "is required except on the last linear layer");
       }
-      auto linear = std::make_shared<nn::Linear>(width, out, layer["bias"].get<bool>(), gen, dtype);
+      // Weights are drawn in float32 whatever the run's dtype, then widened: uniform draws
+      // differ by dtype, and this way a float64 run starts from exactly the float32 run's
+      // weights (same seed, same run, more precision).
+      const bool bias = layer["bias"].get<bool>();
+      auto linear = std::make_shared<nn::Linear>(width, out, bias, gen, DType::Float32);
       const std::string init = layer["init"];
       if (init != "default") {
         NoGradGuard no_grad;
         draw_weight(linear->weight, init, gen);
         if (linear->bias.defined()) nn::zeros_(linear->bias);
+      }
+      if (dtype != DType::Float32) {
+        Generator unused(0);  // the values are overwritten below
+        auto wide = std::make_shared<nn::Linear>(width, out, bias, unused, dtype);
+        NoGradGuard no_grad;
+        wide->weight.copy_(to(linear->weight, dtype));
+        if (bias) wide->bias.copy_(to(linear->bias, dtype));
+        linear = wide;
       }
       model->push_back(linear);
       width = out;

@@ -20,8 +20,10 @@ void validate(const Dataset& d) {
   };
   if (!d.inputs.defined() || !d.targets.defined()) throw fail("inputs or targets are missing");
   if (d.inputs.dim() < 1) throw fail("inputs must have a first dimension counting examples");
-  if (d.inputs.dtype() != DType::Float32)
-    throw fail(fmt::format("inputs must be float32, got {}", dtype_name(d.inputs.dtype())));
+  // float64 is the dtype of a float64 run: prepare_data converts the data once, up front.
+  if (d.inputs.dtype() != DType::Float32 && d.inputs.dtype() != DType::Float64)
+    throw fail(
+        fmt::format("inputs must be float32 or float64, got {}", dtype_name(d.inputs.dtype())));
   if (!d.inputs.is_contiguous() || !d.targets.is_contiguous())
     throw fail("inputs and targets must be contiguous");
   if (d.targets.dim() < 1 || d.targets.size(0) != d.inputs.size(0))
@@ -39,9 +41,9 @@ void validate(const Dataset& d) {
       if (y[i] < 0 || y[i] >= d.num_classes)
         throw fail(
             fmt::format("label {} of example {} is outside [0, {})", y[i], i, d.num_classes));
-  } else if (d.targets.dtype() != DType::Float32) {
-    throw fail(
-        fmt::format("regression targets must be float32, got {}", dtype_name(d.targets.dtype())));
+  } else if (d.targets.dtype() != d.inputs.dtype()) {
+    throw fail(fmt::format("regression targets must have the inputs' dtype {}, got {}",
+                           dtype_name(d.inputs.dtype()), dtype_name(d.targets.dtype())));
   }
 }
 

@@ -111,6 +111,54 @@ TEST(CliLandscape, TwoDimensionalSliceIsCentredOnTheCheckpoint) {
   EXPECT_EQ(read_json(out / "landscape.json")["loss"], j["loss"]);
 }
 
+// Along the top Hessian eigenvector v1 (a unit vector), L(θ0 ± h v1) ≈ L0 ± h g·v1 + λ1 h²/2,
+// so the slice's second difference at the centre is λ1; along v2 it is λ2. A float64 run keeps
+// the rounding error of the difference (~ε L0 / h²) far below the tolerance.
+TEST(CliLandscape, HessianDirectionsCurveByTheirEigenvalues) {
+  ScratchDir scratch;
+  const fs::path config = scratch.path() / "moons.json";
+  std::ofstream(config) << R"({"name": "moons", "runs_dir": ")"
+                        << (scratch.path() / "runs").string() << R"(", "dtype": "float64",
+    "data": {"dataset": "moons", "samples": 40},
+    "model": [{"type": "linear", "out": 6}, "batchnorm", "tanh", "linear"],
+    "optimizer": "adam:lr=0.05", "epochs": 2, "batch_size": 16, "seed": 2})";
+  ASSERT_EQ(run_cli("train " + config.string() + " --progress none").status, 0);
+  const fs::path ckpt =
+      descent::app::list_checkpoints(scratch.path() / "runs" / "moons" / "v0").back();
+  const double h = 1e-3;
+  const auto r = run_cli("landscape " + ckpt.string() + " --directions hessian --samples 0 " +
+                             "--grid 3 --range " + std::to_string(h) + " --out " +
+                             (scratch.path() / "hess").string() + " --json",
+                         true);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j["kind"], "slice");
+  const auto lambda = j["eigenvalues"].get<std::vector<double>>();
+  ASSERT_EQ(lambda.size(), 2u);
+  EXPECT_GE(lambda[0], lambda[1]);
+  EXPECT_GT(lambda[0], 0.0);
+  const auto loss = j["loss"].get<std::vector<double>>();  // index j·3 + i for (a[i], b[j])
+  ASSERT_EQ(loss.size(), 9u);
+  const double step = j["a"][2].get<double>();
+  const double along_d1 = (loss[3] - 2 * loss[4] + loss[5]) / (step * step);
+  const double along_d2 = (loss[1] - 2 * loss[4] + loss[7]) / (step * step);
+  EXPECT_NEAR(along_d1, lambda[0], 1e-3 * lambda[0]);
+  EXPECT_NEAR(along_d2, lambda[1], 1e-3 * lambda[0]);
+  std::ifstream html_in(scratch.path() / "hess" / "landscape.html");
+  const std::string html((std::istreambuf_iterator<char>(html_in)), {});
+  EXPECT_THAT(html, HasSubstr("top two unit eigenvectors"));
+  // The text form names the directions and prints λ1.
+  const auto text = run_cli("landscape " + ckpt.string() + " --directions hessian --grid 3 --out " +
+                            (scratch.path() / "hess").string());
+  EXPECT_THAT(text.out, HasSubstr("hessian directions"));
+  EXPECT_THAT(text.out, HasSubstr("lambda1 = "));
+  // Directions belong to a 2-D slice.
+  const auto bad = run_cli(
+      "landscape " + ckpt.string() + " --to " + ckpt.string() + " --directions hessian", true);
+  EXPECT_NE(bad.status, 0);
+  EXPECT_THAT(bad.out, HasSubstr("--directions"));
+}
+
 TEST(CliLandscape, BadInputIsAClearError) {
   ScratchDir scratch;
   auto r = run_cli("landscape /nonexistent.ckpt", true);

@@ -1,10 +1,11 @@
 #pragma once
 // Dataset: examples as two tensors whose first dimension counts the examples.
 //
-//   inputs   float32 [N, ...]   images are flattened to [N, 784] by the IDX loaders; synthetic
+//   inputs   float32 [N, ...]   (or float64 for a float64 run) images are flattened to [N, 784] by
+//   the IDX loaders; synthetic
 //                               sets are [N, d]
 //   targets  int64 [N]          class indices in [0, num_classes) for classification
-//            float32 [N, k]     values for regression (num_classes == 0)
+//            float32 [N, k]     values for regression (num_classes == 0), in the inputs' dtype
 //
 // Both tensors are contiguous, so that row i of either is one block of memory (the loader
 // gathers batches by memcpy).

@@ -32,8 +32,8 @@ struct LoaderOptions {
 };
 
 struct Batch {
-  Tensor inputs = {};   // [b, ...] float32, b = size
-  Tensor targets = {};  // [b] int64 or [b, k] float32
+  Tensor inputs = {};   // [b, ...] float32 or float64 (the dataset's), b = size
+  Tensor targets = {};  // [b] int64 or [b, k] in the inputs' dtype
   int64_t size = 0;
   int64_t epoch = 0;
   int64_t index = 0;  // batch index within the epoch
