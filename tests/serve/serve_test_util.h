@@ -3,7 +3,10 @@
 // for it that carries the token unless told otherwise.
 #include <httplib.h>
 
+#include <descent/core/error.h>
+
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,5 +49,15 @@ class TestServer {
   std::unique_ptr<LabServer> server_;
   int port_ = 0;
 };
+
+// The message `call` fails with (a ValueError), or "(no error)".
+inline std::string error_of(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const ValueError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 }  // namespace descent::serve::testing

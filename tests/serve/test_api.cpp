@@ -11,18 +11,12 @@
 #include <string>
 
 #include "serve/api.h"
+#include "serve_test_util.h"
 
 namespace descent::serve {
 namespace {
 
-std::string error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const ValueError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 TEST(ServeApi, LinearEvaluateOpensOnTheLectureNumbers) {
   const Json r = api_linear_evaluate(api_linear_lecture());

@@ -18,14 +18,7 @@
 namespace descent::serve {
 namespace {
 
-std::string error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const ValueError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 TEST(ServeTaylor, TableEqualsTaylorTable) {
   const Json r = api_taylor({{"degrees", {1, 5, 13}}, {"range", {-6.0, 6.0}}, {"points", 50}});

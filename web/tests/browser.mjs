@@ -64,14 +64,18 @@ try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
 
   // Opens a page of the lab, recording console errors and uncaught exceptions.
-  async function open(id) {
+  // Opens page `id`, collecting console errors; with `api`, `answer` is the JSON of the first
+  // response of that endpoint (waited for from before the page loads, so it cannot be missed).
+  async function open(id, api) {
     const page = await context.newPage();
     const errors = [];
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
     page.on("pageerror", (e) => errors.push(String(e)));
     page.setDefaultTimeout(20000);
+    const response = api ? page.waitForResponse((r) => r.url().endsWith(api)) : null;
     await page.goto(`${url}#/${id}`);
-    return { page, errors };
+    const answer = response ? await (await response).json() : null;
+    return { page, errors, answer };
   }
   const text = async (page, sel) => (await page.locator(sel).textContent()).trim();
 
@@ -114,14 +118,7 @@ try {
 
   // --- page 2: optimizer race ---------------------------------------------------------------------
   {
-    const page = await context.newPage();
-    const errors = [];
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.setDefaultTimeout(20000);
-    const raced = page.waitForResponse((r) => r.url().endsWith("/api/race"));
-    await page.goto(`${url}#/race`);
-    const race = await (await raced).json();
+    const { page, errors, answer: race } = await open("race", "/api/race");
     check(race.function === "rosenbrock", "page 2 opens on Rosenbrock");
     const adam = race.runs.find((r) => r.optimizer.startsWith("adam"));
     const dist = (k) => Math.hypot(adam.x[k] - 1, adam.y[k] - 1);
@@ -162,14 +159,7 @@ try {
 
   // --- page 4: Taylor ----------------------------------------------------------------------------
   {
-    const page = await context.newPage();
-    const errors = [];
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.setDefaultTimeout(20000);
-    const opened = page.waitForResponse((r) => r.url().endsWith("/api/taylor/local"));
-    await page.goto(`${url}#/taylor`);
-    const initial = await (await opened).json();
+    const { page, errors, answer: initial } = await open("taylor", "/api/taylor/local");
     await page.waitForSelector("#taylor-chart canvas");
     await page.waitForSelector("#critical-points td");
     await page.waitForFunction(() => document.querySelector("#taylor-error")?.dataset.maxError !== undefined);
