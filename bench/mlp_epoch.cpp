@@ -9,7 +9,6 @@
 // An epoch is long (about a second), so it is timed whole: the minimum over kEpochReps epochs,
 // each with a freshly constructed Trainer (construction, i.e. model init, is not timed). The
 // data is loaded and standardized once, outside the timing.
-#include <cblas.h>
 #include <fmt/core.h>
 #include <sys/resource.h>
 
@@ -23,6 +22,7 @@
 #include "descent/app/trainer.h"
 #include "descent/descent.h"
 #include "descent/kernels/parallel.h"
+#include "direct_blas.h"
 #include "timing.h"
 
 namespace descent::bench {
@@ -92,10 +92,7 @@ double gemm_step_seconds() {
            for (size_t i = 0; i < std::size(kStepGemms); ++i) {
              const StepGemm& g = kStepGemms[i];
              Buffers& b = bufs[i];
-             cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans,
-                         g.trans_b ? CblasTrans : CblasNoTrans, g.m, g.n, g.k, 1.0f, b.a.data(),
-                         g.trans_a ? g.m : g.k, b.b.data(), g.trans_b ? g.k : g.n, 0.0f, b.c.data(),
-                         g.n);
+             direct_sgemm(g.trans_a, g.trans_b, g.m, g.n, g.k, b.a.data(), b.b.data(), b.c.data());
              keep(b.c[0]);
            }
          })

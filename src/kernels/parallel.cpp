@@ -27,9 +27,6 @@ class Pool {
 
   int threads() const { return static_cast<int>(workers_.size()) + 1; }
 
-  // Spinning workers go to sleep now instead of polling for the next job (until one comes).
-  void park() { parked_.store(true, std::memory_order_relaxed); }
-
   void resize(int threads) {
     stop_workers();
     stopping_ = false;
@@ -39,7 +36,6 @@ class Pool {
 
   void run(int64_t count, const std::function<void(int64_t)>& task) {
     std::lock_guard one_job_at_a_time(run_mu_);
-    parked_.store(false, std::memory_order_relaxed);
     Job job{&task, count};
     job.pending.store(count);
     {
@@ -80,9 +76,7 @@ class Pool {
   // (about 50 µs) before going to sleep. Loops in a training step come back to back.
   void spin_until_new_job(uint64_t seen) const {
     for (int i = 0; i < 20000; ++i) {
-      if (generation_.load(std::memory_order_acquire) != seen || stopping_flag_.load() ||
-          parked_.load(std::memory_order_relaxed))
-        return;
+      if (generation_.load(std::memory_order_acquire) != seen || stopping_flag_.load()) return;
 #if defined(__x86_64__) || defined(__i386__)
       __builtin_ia32_pause();
 #endif
@@ -127,7 +121,6 @@ class Pool {
   std::atomic<uint64_t> generation_{0};
   bool stopping_ = false;
   std::atomic<bool> stopping_flag_{false};  // stopping_, readable without the lock
-  std::atomic<bool> parked_{false};         // set by park(), cleared by the next job
 };
 
 int default_threads() {
@@ -141,7 +134,8 @@ int default_threads() {
 Pool& pool() {
   static Pool* p = [] {
     const int n = default_threads();
-    openblas_set_num_threads(n);
+    // BLAS products are shared out over this pool (matmul.cpp), so OpenBLAS keeps no threads.
+    openblas_set_num_threads(1);
     return new Pool(n);  // never destroyed: kernels may run during static destruction
   }();
   return *p;
@@ -156,11 +150,6 @@ int num_threads() {
 void set_num_threads(int n) {
   n = std::max(1, n);
   pool().resize(n);
-  openblas_set_num_threads(n);
-}
-
-void park_workers() {
-  if (pool().threads() > 1) pool().park();
 }
 
 void parallel_tasks(int64_t count, const std::function<void(int64_t)>& task) {

@@ -17,6 +17,7 @@
 #include "descent/core/rng.h"
 #include "descent/core/tensor.h"
 #include "descent/kernels/matmul.h"
+#include "descent/kernels/parallel.h"
 
 namespace descent::kernels {
 namespace {
@@ -273,6 +274,35 @@ TEST(Gemm, TransposeCombinationsAlphaBeta) {
         check_gemm<double>(ta, tb, d.m, d.n, d.k, 1.5, 0.0);
         check_gemm<double>(ta, tb, d.m, d.n, d.k, 1.0, -1.0);
       }
+}
+
+// Products large enough to be cut into one block of C per thread (by rows when m >= n, by
+// columns otherwise), with padded leading dimensions, alpha and beta: right with 2 and 3
+// threads, and bit for bit the same whatever the thread count.
+TEST(Gemm, SharedOverThreadsMatchesReferenceAtEveryThreadCount) {
+  const int saved = num_threads();
+  const std::vector<Dims> shapes = {{600, 300, 30}, {150, 700, 20}, {200, 200, 40}, {97, 800, 25}};
+  const auto product = [](bool ta, bool tb, const Dims& d) {
+    Generator gen(static_cast<uint64_t>(d.m + 7 * d.n + 31 * d.k));
+    const int64_t lda = (ta ? d.m : d.k) + 3, ldb = (tb ? d.k : d.n) + 1, ldc = d.n + 2;
+    const Tensor a = randn({ta ? d.k : d.m, lda}, gen), b = randn({tb ? d.n : d.k, ldb}, gen);
+    Tensor c = randn({d.m, ldc}, gen);
+    gemm(ta, tb, d.m, d.n, d.k, 0.5f, a.data<float>(), lda, b.data<float>(), ldb, -1.0f,
+         c.data<float>(), ldc);
+    return c.to_vector<float>();
+  };
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (const Dims& d : shapes) {
+        set_num_threads(1);
+        const std::vector<float> one = product(ta, tb, d);
+        for (int threads : {2, 3}) {
+          set_num_threads(threads);
+          check_gemm<float>(ta, tb, d.m, d.n, d.k, 0.5f, -1.0f);
+          EXPECT_EQ(product(ta, tb, d), one) << threads << " threads, m=" << d.m << " n=" << d.n;
+        }
+      }
+  set_num_threads(saved);
 }
 
 TEST(Gemm, BetaZeroIgnoresNanInC) {

@@ -10,16 +10,10 @@
 
 namespace descent::kernels {
 
-// Threads used by descent's kernels (and by the BLAS it calls). Defaults to the hardware
-// concurrency, or to DESCENT_NUM_THREADS when set.
+// Threads used by descent's kernels, BLAS products included (they are cut into one block per
+// thread). Defaults to the hardware concurrency, or to DESCENT_NUM_THREADS when set.
 int num_threads();
 void set_num_threads(int n);
-
-// Workers poll for the next job for about 50 µs after each one (waking a sleeping thread costs
-// as much). Before handing the cores to another thread team (BLAS's own threads), the caller
-// parks them: they sleep at once, so they do not take a core from that team while it works.
-// The next job wakes them as usual.
-void park_workers();
 
 // Calls body(begin, end) over disjoint ranges that cover [0, n).
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body);
