@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "descent/descent.h"
 
@@ -31,6 +32,48 @@ TEST(Rng, SameSeedSameNumbers) {
     }
   }
   EXPECT_EQ(randn({5}, a).to_vector<float>(), randn({5}, b).to_vector<float>());
+}
+
+// next_u32s (whole blocks computed many at a time, vectorized) gives the words and leaves the
+// state that one-by-one next_u32 calls do: from any position in a block, for lengths around the
+// vector width, with a seed using both key words and counters that cross 2^32.
+TEST(Rng, BulkWordsEqualOneByOne) {
+  for (uint64_t counter : {uint64_t{0}, (uint64_t{1} << 32) - 5})
+    for (uint32_t skip : {0u, 1u, 3u})
+      for (int64_t n : {0, 1, 3, 4, 5, 31, 32, 33, 100, 1000}) {
+        Generator bulk(0x123456789abcdefULL), single(0x123456789abcdefULL);
+        Generator::State start = bulk.state();
+        start.counter = counter;
+        bulk.set_state(start);
+        single.set_state(start);
+        for (uint32_t i = 0; i < skip; ++i) EXPECT_EQ(bulk.next_u32(), single.next_u32());
+        std::vector<uint32_t> got(static_cast<size_t>(n));
+        bulk.next_u32s(got.data(), n);
+        for (int64_t i = 0; i < n; ++i)
+          ASSERT_EQ(got[static_cast<size_t>(i)], single.next_u32())
+              << "word " << i << " of " << n << ", counter " << counter << ", skip " << skip;
+        const Generator::State a = bulk.state(), b = single.state();
+        EXPECT_EQ(a.counter, b.counter);
+        EXPECT_EQ(a.used, b.used);
+        EXPECT_EQ(a.block, b.block);
+        EXPECT_EQ(bulk.next_u32(), single.next_u32());
+      }
+}
+
+// rand draws in bulk exactly what uniform_float / uniform draw one by one.
+TEST(Rng, RandEqualsOneByOneUniforms) {
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    Generator bulk(5), single(5);
+    bulk.next_u32();  // start mid-block
+    single.next_u32();
+    const Tensor t = rand({3, 1001}, bulk, dt);
+    const std::vector<double> got = t.to_vector<double>();
+    for (size_t i = 0; i < got.size(); ++i) {
+      const double want = dt == DType::Float32 ? double(single.uniform_float()) : single.uniform();
+      ASSERT_EQ(got[i], want) << "value " << i;
+    }
+    EXPECT_EQ(bulk.next_u32(), single.next_u32());
+  }
 }
 
 TEST(Rng, StateRoundTrips) {

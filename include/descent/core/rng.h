@@ -22,6 +22,9 @@ class Generator {
   uint64_t seed() const { return seed_; }
 
   uint32_t next_u32();
+  // The next n words of the stream, the same as n calls of next_u32 (and leaving the same
+  // state), but whole blocks are computed many at a time: several times faster for long runs.
+  void next_u32s(uint32_t* out, int64_t n);
   uint64_t next_u64();
   // Uniform in [0, 1) with 53 random bits.
   double uniform();
