@@ -34,12 +34,8 @@ constexpr int kQuickEpochReps = 1;
 constexpr double kGoalVsTorch = 0.6;
 constexpr double kGoalVsFloor = 1.3;
 
-// {m, n, k, trans_a, trans_b} of one step at batch 128: C[m,n] = op(A)[m,k]·op(B)[k,n].
-struct StepGemm {
-  int m, n, k;
-  bool trans_a, trans_b;
-};
-constexpr StepGemm kStepGemms[] = {
+// The products of one step at batch 128.
+constexpr GemmShape kStepGemms[] = {
     {128, 256, 784, false, false},  // h1 = x·W1
     {128, 128, 256, false, false},  // h2 = h1·W2
     {128, 10, 128, false, false},   // h3 = h2·W3
@@ -75,30 +71,6 @@ app::ExperimentConfig epoch_config() {
   });
 }
 
-// Seconds of the 8 GEMMs of one step, called directly (median of measure()).
-double gemm_step_seconds() {
-  struct Buffers {
-    std::vector<float> a, b, c;
-  };
-  std::vector<Buffers> bufs;
-  for (const StepGemm& g : kStepGemms) {
-    Buffers b{std::vector<float>(size_t(g.m) * g.k), std::vector<float>(size_t(g.k) * g.n),
-              std::vector<float>(size_t(g.m) * g.n)};
-    for (size_t i = 0; i < b.a.size(); ++i) b.a[i] = std::sin(0.37f * float(i));
-    for (size_t i = 0; i < b.b.size(); ++i) b.b[i] = std::cos(0.41f * float(i));
-    bufs.push_back(std::move(b));
-  }
-  return measure([&] {
-           for (size_t i = 0; i < std::size(kStepGemms); ++i) {
-             const StepGemm& g = kStepGemms[i];
-             Buffers& b = bufs[i];
-             direct_sgemm(g.trans_a, g.trans_b, g.m, g.n, g.k, b.a.data(), b.b.data(), b.c.data());
-             keep(b.c[0]);
-           }
-         })
-      .median_s;
-}
-
 }  // namespace
 
 void run_mlp_epoch(Context& ctx) {
@@ -125,7 +97,7 @@ void run_mlp_epoch(Context& ctx) {
   const double epoch_s = *std::min_element(epochs_s.begin(), epochs_s.end());
   const double rss_peak = peak_rss_mib();
 
-  const double step_gemm_s = gemm_step_seconds();
+  const double step_gemm_s = direct_gemms_seconds(kStepGemms);
   const double floor_s = step_gemm_s * static_cast<double>(steps);
   const double vs_floor = epoch_s / floor_s;
 

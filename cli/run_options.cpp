@@ -30,7 +30,9 @@ void print_run_outcome(const app::RunDir& dir, const app::RunSummary& summary) {
                                          : fmt::format("  {} {:.4f}", key, value);
   }
   fmt::print("run: {}\n", dir.path.string());
-  fmt::print("steps {}, epochs {}, {:.2f} s/epoch{}\n", summary.steps, summary.epochs,
+  // Training time excludes evaluation, checkpoints and loading the data.
+  fmt::print("steps {}, epochs {}, training {:.1f} s ({:.2f} s/epoch){}\n", summary.steps,
+             summary.epochs, summary.seconds_per_epoch * static_cast<double>(summary.epochs),
              summary.seconds_per_epoch, metrics);
   fmt::print("report: {}\n", dir.report_path().string());
   if (summary.status == app::RunStatus::EarlyStopped) fmt::print("{}\n", summary.message);
