@@ -32,6 +32,7 @@ void run(LandscapeCliOptions& o) {
   if (o.json) {
     nlohmann::ordered_json j = app::landscape_json(r);
     j["out_dir"] = r.out_dir.string();
+    if (!r.report.empty()) j["report"] = r.report.string();
     fmt::print("{}\n", j.dump(2));
     return;
   }
@@ -57,6 +58,7 @@ void run(LandscapeCliOptions& o) {
     fmt::print("loss at the centre {:.6g}, min {:.6g}, max {:.6g}\n", centre, *lo, *hi);
   }
   fmt::print("wrote {}/landscape.{{csv,json,html}}\n", r.out_dir.string());
+  if (!r.report.empty()) fmt::print("updated {}\n", r.report.string());
 }
 
 }  // namespace
