@@ -2,8 +2,8 @@
 // [--samples N] [--grid N] [--range R] [--seed S] [--directions random|hessian] [--out DIR]
 // [--json]`: the loss along the line between two checkpoints (--to), or on a 2-D slice through
 // one checkpoint along random filter-normalized directions or the top two Hessian eigenvectors;
-// writes landscape.csv, landscape.json and landscape.html. The work
-// is app::run_landscape.
+// writes landscape.csv, landscape.json and landscape.html, and inside a run directory renders
+// its report.html again with every landscape of the run. The work is app::run_landscape.
 #include <descent/app/landscape_job.h>
 #include <fmt/core.h>
 

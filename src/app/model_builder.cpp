@@ -196,12 +196,10 @@ std::shared_ptr<nn::Sequential> build_model(const std::vector<LayerConfig>& laye
     } else if (type == "dropout") {
       model->push_back(nn::Dropout(layer["p"].get<double>(), gen));
     } else if (type == "batchnorm") {
-      model->push_back(nn::BatchNorm1d(
-          width,
-          {.eps = layer["eps"],
-           .momentum = layer["momentum"].get<double>(),
-           .affine = layer["affine"].get<bool>(),
-           .dtype = dtype}));
+      model->push_back(nn::BatchNorm1d(width, {.eps = layer["eps"],
+                                               .momentum = layer["momentum"].get<double>(),
+                                               .affine = layer["affine"].get<bool>(),
+                                               .dtype = dtype}));
     } else if (type == "layernorm") {
       model->push_back(nn::LayerNorm(Shape{width}, {.eps = layer["eps"], .dtype = dtype}));
     } else {
