@@ -2,8 +2,8 @@
 // [--samples N] [--grid N] [--range R] [--seed S] [--directions random|hessian] [--out DIR]
 // [--json]`: the loss along the line between two checkpoints (--to), or on a 2-D slice through
 // one checkpoint along random filter-normalized directions or the top two Hessian eigenvectors;
-// writes landscape.csv, landscape.json and landscape.html. The work
-// is app::run_landscape.
+// writes landscape.csv, landscape.json and landscape.html, and inside a run directory renders
+// its report.html again with every landscape of the run. The work is app::run_landscape.
 #include <descent/app/landscape_job.h>
 #include <fmt/core.h>
 
@@ -32,6 +32,7 @@ void run(LandscapeCliOptions& o) {
   if (o.json) {
     nlohmann::ordered_json j = app::landscape_json(r);
     j["out_dir"] = r.out_dir.string();
+    if (!r.report.empty()) j["report"] = r.report.string();
     fmt::print("{}\n", j.dump(2));
     return;
   }
@@ -57,6 +58,7 @@ void run(LandscapeCliOptions& o) {
     fmt::print("loss at the centre {:.6g}, min {:.6g}, max {:.6g}\n", centre, *lo, *hi);
   }
   fmt::print("wrote {}/landscape.{{csv,json,html}}\n", r.out_dir.string());
+  if (!r.report.empty()) fmt::print("updated {}\n", r.report.string());
 }
 
 }  // namespace

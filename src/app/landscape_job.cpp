@@ -10,9 +10,12 @@
 #include "descent/app/checkpoint.h"
 #include "descent/app/checkpoint_model.h"
 #include "descent/app/experiment_data.h"
+#include "descent/app/landscape_report.h"
+#include "descent/app/metrics_log.h"
 #include "descent/app/model_builder.h"
 #include "descent/app/run.h"
 #include "descent/app/run_dir.h"
+#include "descent/app/run_report.h"
 #include "descent/app/text_file.h"
 #include "descent/app/trainer.h"
 #include "descent/autograd/grad_mode.h"
@@ -123,8 +126,22 @@ std::string csv_number(double v) {
 
 fs::path default_landscape_dir(const fs::path& checkpoint) {
   const fs::path dir = fs::absolute(checkpoint).lexically_normal().parent_path();
-  if (dir.filename() == kCheckpointsDirName) return dir.parent_path() / "analysis";
-  return dir / "analysis";
+  if (dir.filename() == kCheckpointsDirName) return dir.parent_path() / kAnalysisDirName;
+  return dir / kAnalysisDirName;
+}
+
+fs::path run_dir_of_analysis(const fs::path& out_dir) {
+  std::error_code ec;
+  for (fs::path p = fs::absolute(out_dir).lexically_normal(); p.has_relative_path();
+       p = p.parent_path()) {
+    if (p.filename() != kAnalysisDirName) continue;
+    const fs::path run = p.parent_path();
+    if (fs::is_regular_file(run / kConfigFileName, ec) &&
+        fs::is_regular_file(run / kMetricsJsonlName, ec)) {
+      return run;
+    }
+  }
+  return {};
 }
 
 LandscapeResult run_landscape(const LandscapeOptions& o) {
@@ -159,7 +176,8 @@ LandscapeResult run_landscape(const LandscapeOptions& o) {
                     .seed = o.seed,
                     .directions = interpolation ? "" : o.directions,
                     .eigenvalues = {},
-                    .out_dir = o.out_dir.empty() ? default_landscape_dir(o.checkpoint) : o.out_dir};
+                    .out_dir = o.out_dir.empty() ? default_landscape_dir(o.checkpoint) : o.out_dir,
+                    .report = {}};
   const std::vector<Tensor> theta0 = values_of(tensors);
   if (interpolation) {
     const Checkpoint other = read_checkpoint(o.to);
@@ -194,6 +212,10 @@ LandscapeResult run_landscape(const LandscapeOptions& o) {
   write_text_file_atomic(r.out_dir / "landscape.csv", landscape_csv(r));
   write_text_file_atomic(r.out_dir / "landscape.json", landscape_json(r).dump(2) + "\n");
   write_text_file_atomic(r.out_dir / "landscape.html", landscape_html(r));
+  if (const fs::path run = run_dir_of_analysis(r.out_dir); !run.empty()) {
+    rerender_run_report(run);
+    r.report = run / kReportFileName;
+  }
   return r;
 }
 

@@ -1,11 +1,13 @@
-// The self-contained HTML page of a loss landscape (see landscape_job.h): the run report's page
-// (report.h) with a line chart per metric for a 1-D interpolation, or a heatmap of the loss
-// (drawn by web/report/heatmap.js) and its two central cuts for a 2-D slice.
+// The report section of a loss landscape (landscape_report.h) and its self-contained HTML page
+// (landscape_job.h): the run report's page (report.h) with a line chart per metric for a 1-D
+// interpolation, or a heatmap of the loss (drawn by web/report/heatmap.js) and its two central
+// cuts for a 2-D slice.
 #include <fmt/core.h>
 
 #include <cmath>
 
 #include "descent/app/landscape_job.h"
+#include "descent/app/landscape_report.h"
 #include "descent/app/report.h"
 
 namespace descent::app {
@@ -48,15 +50,7 @@ std::string heatmap_html(const LandscapeResult& r, const std::vector<double>& z,
 
 }  // namespace
 
-std::string landscape_html(const LandscapeResult& r) {
-  ReportData page{.title = r.kind == "interpolation" ? "Loss along a line between two checkpoints"
-                                                     : "Loss on a 2-D slice",
-                  .config = nullptr,
-                  .summary = {},
-                  .metrics = {},
-                  .sections = {},
-                  .chart_options = {},
-                  .metrics_section = false};
+ReportSection landscape_section(const LandscapeResult& r) {
   std::string about =
       fmt::format("<p class=\"note\">{} · {} split, first {} examples · eval mode</p>\n",
                   html_escape(r.checkpoint), html_escape(r.split), r.examples);
@@ -94,7 +88,18 @@ std::string landscape_html(const LandscapeResult& r) {
         true));
   }
   section.html = about;
-  page.sections.push_back(std::move(section));
+  return section;
+}
+
+std::string landscape_html(const LandscapeResult& r) {
+  ReportData page{.title = r.kind == "interpolation" ? "Loss along a line between two checkpoints"
+                                                     : "Loss on a 2-D slice",
+                  .config = nullptr,
+                  .summary = {},
+                  .metrics = {},
+                  .sections = {landscape_section(r)},
+                  .chart_options = {},
+                  .metrics_section = false};
   return render_report_html(page);
 }
 

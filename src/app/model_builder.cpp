@@ -5,6 +5,7 @@
 
 #include <fmt/core.h>
 
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -29,7 +30,7 @@ using ordered_json = nlohmann::ordered_json;
 // (null for linear's "out" means "to be inferred").
 const std::map<std::string, ordered_json>& layer_table() {
   static const std::map<std::string, ordered_json> table = {
-      {"linear", {{"out", nullptr}, {"bias", true}, {"init", "default"}}},
+      {"linear", {{"out", nullptr}, {"bias", true}, {"init", "default"}, {"std", 1.0}}},
       {"relu", ordered_json::object()},
       {"tanh", ordered_json::object()},
       {"sigmoid", ordered_json::object()},
@@ -38,7 +39,7 @@ const std::map<std::string, ordered_json>& layer_table() {
       {"leaky_relu", {{"negative_slope", 0.01}}},
       {"softplus", {{"beta", 1.0}, {"threshold", 20.0}}},
       {"dropout", {{"p", 0.5}}},
-      {"batchnorm", {{"eps", 1e-5}, {"momentum", 0.1}}},
+      {"batchnorm", {{"eps", 1e-5}, {"momentum", 0.1}, {"affine", true}}},
       {"layernorm", {{"eps", 1e-5}}},
   };
   return table;
@@ -46,7 +47,7 @@ const std::map<std::string, ordered_json>& layer_table() {
 
 const std::vector<std::string> kInits = {"default",        "kaiming_uniform", "kaiming_normal",
                                          "xavier_uniform", "xavier_normal",   "lecun_normal",
-                                         "orthogonal"};
+                                         "orthogonal",     "normal"};
 
 void check_layer_values(const ordered_json& layer, const std::string& path) {
   const std::string type = layer["type"];
@@ -61,6 +62,10 @@ void check_layer_values(const ordered_json& layer, const std::string& path) {
       for (const auto& s : kInits) valid += (valid.empty() ? "" : ", ") + s;
       config_error(join_path(path, "init"),
                    fmt::format("unknown init \"{}\" (valid: {})", init, valid));
+    }
+    const double sigma = layer["std"];
+    if (!(std::isfinite(sigma) && sigma > 0.0)) {
+      config_error(join_path(path, "std"), "must be a finite number > 0");
     }
   } else if (type == "dropout") {
     const double p = layer["p"];
@@ -77,7 +82,10 @@ void check_layer_values(const ordered_json& layer, const std::string& path) {
   }
 }
 
-void draw_weight(Tensor& w, const std::string& init, Generator& gen) {
+// `std` is used by "normal" only: N(0, std²) for every weight, whatever the layer's width (the
+// lecture's poor initialization when std is large; see docs/pathologies.md).
+void draw_weight(Tensor& w, const std::string& init, double sigma, Generator& gen) {
+  if (init == "normal") nn::normal_(w, 0.0, sigma, gen);
   if (init == "kaiming_uniform") nn::kaiming_uniform_(w, 0.0, "fan_in", "relu", gen);
   if (init == "kaiming_normal") nn::kaiming_normal_(w, 0.0, "fan_in", "relu", gen);
   if (init == "xavier_uniform") nn::xavier_uniform_(w, 1.0, gen);
@@ -158,7 +166,7 @@ std::shared_ptr<nn::Sequential> build_model(const std::vector<LayerConfig>& laye
       const std::string init = layer["init"];
       if (init != "default") {
         NoGradGuard no_grad;
-        draw_weight(linear->weight, init, gen);
+        draw_weight(linear->weight, init, layer["std"].get<double>(), gen);
         if (linear->bias.defined()) nn::zeros_(linear->bias);
       }
       if (dtype != DType::Float32) {
@@ -188,9 +196,10 @@ std::shared_ptr<nn::Sequential> build_model(const std::vector<LayerConfig>& laye
     } else if (type == "dropout") {
       model->push_back(nn::Dropout(layer["p"].get<double>(), gen));
     } else if (type == "batchnorm") {
-      model->push_back(nn::BatchNorm1d(
-          width,
-          {.eps = layer["eps"], .momentum = layer["momentum"].get<double>(), .dtype = dtype}));
+      model->push_back(nn::BatchNorm1d(width, {.eps = layer["eps"],
+                                               .momentum = layer["momentum"].get<double>(),
+                                               .affine = layer["affine"].get<bool>(),
+                                               .dtype = dtype}));
     } else if (type == "layernorm") {
       model->push_back(nn::LayerNorm(Shape{width}, {.eps = layer["eps"], .dtype = dtype}));
     } else {

@@ -37,7 +37,7 @@ TEST(Config, UnknownKeysNameThePathAndTheValidKeys) {
   EXPECT_THAT(nested, HasSubstr("data.datset: unknown key"));
   EXPECT_THAT(nested, HasSubstr("dataset"));
   EXPECT_THAT(config_error_of({{"model", {{{"type", "linear"}, {"outs", 3}}}}}),
-              HasSubstr("model[0].outs: unknown key (valid keys: type, out, bias, init)"));
+              HasSubstr("model[0].outs: unknown key (valid keys: type, out, bias, init, std)"));
   EXPECT_THAT(config_error_of({{"checkpoint", {{"every", 2}}}}), HasSubstr("checkpoint.every"));
 }
 

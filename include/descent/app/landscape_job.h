@@ -48,11 +48,19 @@ struct LandscapeResult {
   std::string directions;           // kind "slice": "random" | "hessian"
   std::vector<double> eigenvalues;  // directions "hessian": λ1 ≥ λ2 along d1, d2
   std::filesystem::path out_dir;    // where the files went
+  std::filesystem::path report;     // the run's report.html rendered again; empty if none
 };
 
 // Validates the options (ValueError naming the option), computes the landscape and writes
-// landscape.csv, landscape.json and landscape.html into the output directory.
+// landscape.csv, landscape.json and landscape.html into the output directory. When that
+// directory is a run's analysis/ folder or a folder inside it, the run's report.html is rendered
+// again from the run's files (rerender_run_report), so it shows this landscape and every other
+// one in analysis/.
 LandscapeResult run_landscape(const LandscapeOptions& options);
+
+// The run directory whose analysis/ folder holds `out_dir` (at any depth): the nearest ancestor
+// named analysis whose parent has config.json and metrics.jsonl. Empty when there is none.
+std::filesystem::path run_dir_of_analysis(const std::filesystem::path& out_dir);
 
 // <run dir>/analysis for a checkpoint inside <run dir>/checkpoints/, else <its dir>/analysis.
 std::filesystem::path default_landscape_dir(const std::filesystem::path& checkpoint);

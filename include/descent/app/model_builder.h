@@ -5,12 +5,13 @@
 //   linear      out (int; may be omitted on the last linear layer: the number of outputs the
 //               data needs), bias (true), init ("default" | "kaiming_uniform" |
 //               "kaiming_normal" | "xavier_uniform" | "xavier_normal" | "lecun_normal" |
-//               "orthogonal"); biases of a non-default init start at 0
+//               "orthogonal" | "normal": every weight N(0, std²)), std (1, for "normal" only);
+//               biases of a non-default init start at 0
 //   relu, tanh, sigmoid, gelu, identity
 //   leaky_relu  negative_slope (0.01)
 //   softplus    beta (1), threshold (20)
 //   dropout     p (0.5), in [0, 1)
-//   batchnorm   eps (1e-5), momentum (0.1)
+//   batchnorm   eps (1e-5), momentum (0.1), affine (true: learned scale and shift per channel)
 //   layernorm   eps (1e-5)
 // The input width comes from the data; each layer's width from the one before it.
 #include <cstdint>

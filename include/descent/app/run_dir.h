@@ -5,7 +5,9 @@
 //     config.json                 the resolved config (pretty-printed JSON)
 //     metrics.jsonl, metrics.csv  the metrics log (metrics_log.h)
 //     checkpoints/                checkpoint files
+//     summary.json                the run summaries the report shows (run_report.h)
 //     report.html                 the self-contained report (report.h)
+//     analysis/                   written later by instruments (landscapes: landscape_job.h)
 //
 // Versions are v0, v1, v2, ...: a new run takes one more than the highest existing version, so
 // versions increase with time even after older ones were deleted. The version directory is
