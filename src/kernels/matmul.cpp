@@ -77,10 +77,40 @@ constexpr int64_t kBlockAlign = 16;
 // other (a pair of 80x128x256 products takes 2.0x one of them, a pair of 96x128x256 1.0x).
 constexpr int64_t kMinBlockSide = 96;
 
+// Slices of the inner dimension are at least this long.
+constexpr int64_t kMinInnerSlice = 64;
+
+// C = α·op(A)·op(B) + β·C for a C too small to cut into blocks (both sides under two blocks'
+// worth) but with a long inner dimension: the sum over k is cut into `pieces` slices,
+// op(A)[:, slice]·op(B)[slice, :], one BLAS call each on the pool; the first adds into C with β,
+// the others go to scratch and are added to C in order afterwards. The slices are fixed by
+// the sizes and the thread count, so results are deterministic for a given thread count (they
+// differ from one thread's only in the order of the sums).
+template <typename T>
+void blas_gemm_inner_split(bool ta, bool tb, int64_t m, int64_t n, int64_t k, int64_t pieces,
+                           T alpha, const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c,
+                           int64_t ldc) {
+  std::vector<T> scratch(static_cast<size_t>((pieces - 1) * m * n));
+  parallel_tasks(pieces, [&](int64_t i) {
+    const int64_t lo = k * i / pieces, size = k * (i + 1) / pieces - lo;
+    const T* ai = a + (ta ? lo * lda : lo);  // columns lo.. of op(A)
+    const T* bi = b + (tb ? lo : lo * ldb);  // rows lo.. of op(B)
+    if (i == 0) return blas_call(ta, tb, m, n, size, alpha, ai, lda, bi, ldb, beta, c, ldc);
+    blas_call(ta, tb, m, n, size, alpha, ai, lda, bi, ldb, T(0), scratch.data() + (i - 1) * m * n,
+              n);
+  });
+  for (int64_t i = 1; i < pieces; ++i) {
+    const T* part = scratch.data() + (i - 1) * m * n;
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t j = 0; j < n; ++j) c[r * ldc + j] += part[r * n + j];
+  }
+}
+
 // C = α·op(A)·op(B) + β·C, cut into one block of C per thread (rows of C when it has at least
 // as many rows as columns, columns otherwise), each block one single-threaded BLAS call on
 // descent's pool. Every element of C is still computed by one call over the whole of k, so
-// the result does not depend on the thread count.
+// the result does not depend on the thread count. A C too small to cut sums slices of k
+// instead (blas_gemm_inner_split).
 //
 // Why not OpenBLAS's own threads: a training step or a Hessian-vector product alternates
 // products with elementwise loops, so two thread teams would share the cores, and OpenBLAS's
@@ -95,8 +125,13 @@ void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const
   const int64_t extent = by_rows ? m : n;
   const int64_t pieces =
       std::min<int64_t>({num_threads(), m * n * k / kSharedGemmWork, extent / kMinBlockSide});
-  if (pieces <= 1 || std::min(m, n) < kMinBlockSide)
+  if (pieces <= 1 || std::min(m, n) < kMinBlockSide) {
+    const int64_t slices =
+        std::min<int64_t>({num_threads(), m * n * k / (2 * kSharedGemmWork), k / kMinInnerSlice});
+    if (std::min(m, n) >= kMinBlockSide && slices > 1)
+      return blas_gemm_inner_split(ta, tb, m, n, k, slices, alpha, a, lda, b, ldb, beta, c, ldc);
     return blas_call(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
   const auto start = [&](int64_t i) {
     return i == pieces ? extent : (extent * i / pieces) / kBlockAlign * kBlockAlign;
   };

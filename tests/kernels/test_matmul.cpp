@@ -305,6 +305,25 @@ TEST(Gemm, SharedOverThreadsMatchesReferenceAtEveryThreadCount) {
   set_num_threads(saved);
 }
 
+// Products whose C is too small to cut into blocks but whose inner dimension is long sum
+// slices of it on separate threads: right with 2 and 3 threads, with alpha and beta and padded
+// leading dimensions, and the same bits on every repeat at a given thread count.
+TEST(Gemm, InnerSlicesOverThreadsMatchReference) {
+  const int saved = num_threads();
+  for (int threads : {2, 3}) {
+    set_num_threads(threads);
+    for (bool ta : {false, true})
+      for (bool tb : {false, true})
+        for (const Dims& d : {Dims{128, 128, 256}, Dims{100, 150, 400}}) {
+          check_gemm<float>(ta, tb, d.m, d.n, d.k, 0.5f, -1.0f);
+          check_gemm<double>(ta, tb, d.m, d.n, d.k, 1.0, 0.0);
+          const Tensor a = randn({d.m, d.k}), b = randn({d.k, d.n});
+          EXPECT_EQ(matmul(a, b).to_vector<float>(), matmul(a, b).to_vector<float>());
+        }
+  }
+  set_num_threads(saved);
+}
+
 TEST(Gemm, BetaZeroIgnoresNanInC) {
   const std::vector<float> a(6, 1.0f), b(6, 1.0f);
   for (int64_t k : {int64_t{3}, int64_t{0}}) {
