@@ -55,10 +55,10 @@ constexpr int kSmallClasses = 10;  // 64 << 9 = 32 KiB
 constexpr size_t kSmallMax = size_t{64} << (kSmallClasses - 1);
 constexpr uint32_t kSmallKeep = 256;  // blocks kept per class and thread
 
-// The class c with 64 << (c - 1) < n <= 64 << c (n >= 1): ceil(log2(n)) - 6, at least 0.
+// The class c with 64 << (c - 1) < n <= 64 << c, and 0 for n <= 64 (zero bytes included):
+// ceil(log2(n)) - 6 from the bit width of n - 1.
 int small_class(size_t n) {
-  const int bits = std::bit_width(n - 1);  // ceil(log2(n)) for n >= 2, 0 for n = 1
-  return bits > 6 ? bits - 6 : 0;
+  return n <= 64 ? 0 : static_cast<int>(std::bit_width(n - 1)) - 6;
 }
 
 struct FreeBlock {

@@ -29,7 +29,11 @@ TEST(Allocator, BlocksAreAlignedAndWritableOverTheirWholeSize) {
     EXPECT_EQ(static_cast<unsigned char*>(p)[n - 1], 0xAB);
     allocator::release(p, n);
   }
-  allocator::release(nullptr, 128);  // a no-op, as for delete
+  allocator::release(nullptr, 128);      // a no-op, as for delete
+  void* empty = allocator::allocate(0);  // a valid, distinct block, as operator new gives
+  EXPECT_NE(empty, nullptr);
+  EXPECT_TRUE(aligned64(empty));
+  allocator::release(empty, 0);
 }
 
 TEST(Allocator, FreedSmallBlockServesTheNextRequestOfItsClass) {
