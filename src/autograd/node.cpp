@@ -85,16 +85,19 @@ bool should_record(std::span<const Tensor> inputs) {
 
 namespace {
 void add_edge(Node& node, const Tensor& t) {
-  Edge e;
-  if (t.defined() && t.requires_grad()) {
+  // Filled in place: a node is recorded per op, and temporaries of Edge and InputMeta (a
+  // shared_ptr and a Shape each) would be built and moved for every input.
+  Edge& e = node.next.emplace_back();
+  InputMeta& meta = node.inputs.emplace_back();
+  if (!t.defined()) return;
+  if (t.requires_grad()) {
     if (t.grad_fn())
       e.fn = t.grad_fn();
     else
       e.leaf = Ref<TensorImpl>(t.impl());
   }
-  node.next.push_back(std::move(e));
-  node.inputs.push_back(
-      InputMeta{t.defined() ? t.shape() : Shape{}, t.defined() ? t.dtype() : DType::Float32});
+  meta.shape = t.shape();
+  meta.dtype = t.dtype();
 }
 
 Node& attach(Tensor& output, std::shared_ptr<Node> node) {

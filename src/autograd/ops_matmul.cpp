@@ -8,15 +8,30 @@
 namespace descent {
 namespace autograd::defs {
 
-// For C = A·B: dA = dC·Bᵀ and dB = Aᵀ·dC, summed over broadcast batch dimensions.
-const OpDef kMatmul{"matmul", [](BackwardContext& c, const Tensor& g) -> GradList {
-                      GradList out{Tensor(), Tensor()};
-                      if (c.needs(0))
-                        out[0] = sum_to(matmul(g, transpose(c.saved(1), -1, -2)), c.input_shape(0));
-                      if (c.needs(1))
-                        out[1] = sum_to(matmul(transpose(c.saved(0), -1, -2), g), c.input_shape(1));
-                      return out;
-                    }};
+namespace {
+// Mᵀ of a matrix as a bare view: no graph node and none of transpose's axis handling.
+Tensor matrix_transpose_view(const Tensor& m) {
+  return Tensor::view_of(m, m.offset(), Shape{m.shape()[1], m.shape()[0]},
+                         Shape{m.strides()[1], m.strides()[0]});
+}
+}  // namespace
+
+// For C = A·B: dA = dC·Bᵀ and dB = Aᵀ·dC, summed over broadcast batch dimensions. In a
+// first-order pass of plain matrices (grad mode off: nothing will differentiate the result)
+// the products go straight to the kernel on transposed views; a small network's backward
+// pass is mostly this rule, and the composite's bookkeeping costs as much as the products.
+const OpDef kMatmul{
+    "matmul", [](BackwardContext& c, const Tensor& g) -> GradList {
+      GradList out{Tensor(), Tensor()};
+      if (!GradMode::is_enabled() && c.input_shape(0).size() == 2 && c.input_shape(1).size() == 2) {
+        if (c.needs(0)) out[0] = kernels::matmul(g, matrix_transpose_view(c.saved(1)));
+        if (c.needs(1)) out[1] = kernels::matmul(matrix_transpose_view(c.saved(0)), g);
+        return out;
+      }
+      if (c.needs(0)) out[0] = sum_to(matmul(g, transpose(c.saved(1), -1, -2)), c.input_shape(0));
+      if (c.needs(1)) out[1] = sum_to(matmul(transpose(c.saved(0), -1, -2), g), c.input_shape(1));
+      return out;
+    }};
 
 // y = x·Wᵀ + b over the last axis of x. The fused form of a dense layer: one node instead of
 // transpose, matmul and add, and a weight gradient that arrives in W's own layout.

@@ -1,5 +1,7 @@
 #include "descent/core/allocator.h"
 
+#include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -45,44 +47,70 @@ Cache& cache() {
 
 // Small blocks: per-thread free lists for power-of-two classes from 64 B to 32 KiB. A tiny
 // network allocates and frees a few dozen such blocks per step; recycling them here costs a
-// few instructions where the aligned heap path costs a hundred nanoseconds.
-constexpr int kSmallClasses = 10;   // 64 << 9 = 32 KiB
-constexpr size_t kSmallKeep = 256;  // blocks kept per class and thread
+// few instructions where the aligned heap path costs a hundred nanoseconds. The lists are
+// intrusive (a free block holds the pointer to the next one) and live in a trivially
+// destructible thread_local, so the hot path is a handful of loads and stores with no
+// thread-local guard; a separate owner object, created on first use, frees them at thread exit.
+constexpr int kSmallClasses = 10;  // 64 << 9 = 32 KiB
+constexpr size_t kSmallMax = size_t{64} << (kSmallClasses - 1);
+constexpr uint32_t kSmallKeep = 256;  // blocks kept per class and thread
 
+// The class c with 64 << (c - 1) < n <= 64 << c, and 0 for n <= 64 (zero bytes included):
+// ceil(log2(n)) - 6 from the bit width of n - 1.
 int small_class(size_t n) {
-  int c = 0;
-  while ((size_t{64} << c) < n) ++c;
-  return c;
+  return n <= 64 ? 0 : static_cast<int>(std::bit_width(n - 1)) - 6;
 }
 
-// Tensors may be freed during thread or program exit, after this thread's cache is gone;
-// t_small_cache_dead (trivially destructible, so always readable) sends them to the heap.
-thread_local bool t_small_cache_dead = false;
+struct FreeBlock {
+  FreeBlock* next;
+};
 
-struct SmallCache {
-  std::vector<void*> bins[kSmallClasses];
-  ~SmallCache() {
-    t_small_cache_dead = true;
-    for (auto& bin : bins)
-      for (void* p : bin) ::operator delete(p, std::align_val_t(kAlign));
+struct SmallLists {
+  FreeBlock* head[kSmallClasses];
+  uint32_t count[kSmallClasses];
+  // 0: no owner yet, 1: owner registered, 2: the thread is exiting (blocks go to the heap).
+  uint8_t state;
+};
+// Zero-initialized and trivially destructible: readable at any time, even during thread exit.
+thread_local SmallLists t_small{};
+
+void drop_small_lists() {
+  for (int c = 0; c < kSmallClasses; ++c) {
+    for (FreeBlock* b = t_small.head[c]; b;) {
+      FreeBlock* next = b->next;
+      ::operator delete(b, std::align_val_t(kAlign));
+      b = next;
+    }
+    t_small.head[c] = nullptr;
+    t_small.count[c] = 0;
+  }
+}
+
+// Frees this thread's cached blocks when the thread ends; tensors freed after that (during
+// thread or program exit) go straight to the heap.
+struct SmallListsOwner {
+  ~SmallListsOwner() {
+    t_small.state = 2;
+    drop_small_lists();
   }
 };
 
-SmallCache* small_cache() {
-  if (t_small_cache_dead) return nullptr;
-  thread_local SmallCache c;
-  return &c;
+[[gnu::noinline]] bool register_small_owner() {
+  thread_local SmallListsOwner owner;
+  (void)owner;
+  t_small.state = 1;
+  return true;
 }
 
 }  // namespace
 
 void* allocate(size_t nbytes) {
-  if (nbytes <= (size_t{64} << (kSmallClasses - 1))) {
+  if (nbytes <= kSmallMax) {
     const int c = small_class(nbytes);
-    if (SmallCache* cache = small_cache(); cache && !cache->bins[c].empty()) {
-      void* p = cache->bins[c].back();
-      cache->bins[c].pop_back();
-      return p;
+    if (FreeBlock* b = t_small.head[c]) {
+      t_small.head[c] = b->next;
+      --t_small.count[c];
+      return b;
     }
     return ::operator new (size_t{64} << c, std::align_val_t(kAlign));
   }
@@ -103,10 +131,14 @@ void* allocate(size_t nbytes) {
 
 void release(void* p, size_t nbytes) {
   if (!p) return;
-  if (nbytes <= (size_t{64} << (kSmallClasses - 1))) {
-    SmallCache* cache = small_cache();
-    if (cache && cache->bins[small_class(nbytes)].size() < kSmallKeep) {
-      cache->bins[small_class(nbytes)].push_back(p);
+  if (nbytes <= kSmallMax) {
+    const int c = small_class(nbytes);
+    if (t_small.count[c] < kSmallKeep &&
+        (t_small.state == 1 || (t_small.state == 0 && register_small_owner()))) {
+      FreeBlock* b = static_cast<FreeBlock*>(p);
+      b->next = t_small.head[c];
+      t_small.head[c] = b;
+      ++t_small.count[c];
       return;
     }
     ::operator delete(p, std::align_val_t(kAlign));

@@ -8,6 +8,7 @@
 namespace descent {
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  if (a == b) return a;  // the common case: nothing to align
   const size_t n = std::max(a.size(), b.size());
   Shape out = Shape::filled(n, 1);
   for (size_t i = 0; i < n; ++i) {

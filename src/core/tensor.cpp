@@ -2,6 +2,7 @@
 
 #include "descent/core/allocator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <ostream>
@@ -65,11 +66,22 @@ TensorImpl::TensorImpl(Ref<Storage> s, int64_t off, Shape sh, Shape st, DType dt
       dtype(dt),
       contiguous(is_contiguous_geometry(shape, strides)) {}
 
+TensorImpl::TensorImpl(Ref<Storage> s, const Shape& sh, int64_t n, DType dt)
+    : storage(std::move(s)), offset(0), shape(sh), numel(n), dtype(dt), contiguous(true) {
+  // Row-major strides (a size-0 or size-1 dimension counts as 1, as in contiguous_strides).
+  const size_t rank = shape.size();
+  strides.resize(rank);
+  int64_t step = 1;
+  for (size_t i = rank; i-- > 0;) {
+    strides[i] = step;
+    step *= std::max<int64_t>(shape[i], 1);
+  }
+}
+
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   const int64_t n = checked_numel(shape, dtype);
   auto storage = Storage::allocate(static_cast<size_t>(n) * dtype_size(dtype));
-  return Tensor(
-      make_ref<TensorImpl>(std::move(storage), 0, shape, contiguous_strides(shape), dtype));
+  return Tensor(make_ref<TensorImpl>(std::move(storage), shape, n, dtype));
 }
 
 Tensor Tensor::view_of(const Tensor& base, int64_t offset, Shape shape, Shape strides) {

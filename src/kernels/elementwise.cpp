@@ -236,6 +236,7 @@ void require_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
 }
 
 void require_broadcastable_into(const Tensor& a, const Tensor& b, const char* op) {
+  if (a.shape() == b.shape()) return;  // an update of the same shape, as optimizers make
   const Shape s = broadcast_shapes(a.shape(), b.shape(), op);
   if (!(s == a.shape()))
     throw ShapeError(std::string(op) + ": in-place operand of shape " + b.shape().str() +

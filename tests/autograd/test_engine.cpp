@@ -335,5 +335,37 @@ TEST(HigherOrder, FusedAndCompositeBackwardAgree) {
   }
 }
 
+TEST(Engine, MatmulFirstOrderRuleMatchesCompositeAndClosedForm) {
+  // Without create_graph, matmul's rule runs the kernel on transposed views; with it, the
+  // recorded composite. Both must give dA = G·Bᵀ and dB = Aᵀ·G (G = W for L = Σ W ⊙ (A·B)),
+  // also when A is itself a transposed (non-contiguous) view.
+  Generator g(11);
+  const Tensor a_base = randn({4, 3}, g, DType::Float64).set_requires_grad(true);
+  const Tensor b = randn({4, 5}, g, DType::Float64).set_requires_grad(true);
+  const Tensor w = randn({3, 5}, g, DType::Float64);
+  const auto loss = [&] { return sum(mul(matmul(transpose(a_base, 0, 1), b), w)); };
+  const auto fused = grad(std::vector<Tensor>{loss()}, {a_base, b});
+  const auto composite = grad(std::vector<Tensor>{loss()}, {a_base, b}, {.create_graph = true});
+  for (int which = 0; which < 2; ++which) {
+    const auto f = fused[which].to_vector<double>(), c = composite[which].to_vector<double>();
+    ASSERT_EQ(f.size(), c.size());
+    for (size_t i = 0; i < f.size(); ++i) EXPECT_NEAR(f[i], c[i], 1e-14);
+  }
+  // Closed form, with A = a_baseᵀ: d a_base[k, i] = dA[i, k] = Σ_j W[i, j] B[k, j] and
+  // dB[k, j] = Σ_i A[i, k] W[i, j] = Σ_i a_base[k, i] W[i, j].
+  for (int64_t k = 0; k < 4; ++k)
+    for (int64_t i = 0; i < 3; ++i) {
+      double want = 0;
+      for (int64_t j = 0; j < 5; ++j) want += w.at({i, j}) * b.at({k, j});
+      EXPECT_NEAR(fused[0].at({k, i}), want, 1e-12);
+    }
+  for (int64_t k = 0; k < 4; ++k)
+    for (int64_t j = 0; j < 5; ++j) {
+      double want = 0;
+      for (int64_t i = 0; i < 3; ++i) want += a_base.at({k, i}) * w.at({i, j});
+      EXPECT_NEAR(fused[1].at({k, j}), want, 1e-12);
+    }
+}
+
 }  // namespace
 }  // namespace descent

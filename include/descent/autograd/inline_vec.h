@@ -23,6 +23,12 @@ class InlineVec {
       rest_.push_back(std::move(v));
     ++size_;
   }
+  // Appends a default-valued element and returns it, to be filled in place (no temporary).
+  T& emplace_back() {
+    if (size_ < N) return inline_[size_++];
+    ++size_;
+    return rest_.emplace_back();
+  }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   T& operator[](size_t i) { return i < N ? inline_[i] : rest_[i - N]; }

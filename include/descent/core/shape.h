@@ -3,6 +3,7 @@
 // kInline dimensions so that making a tensor does not allocate for its metadata.
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -130,9 +131,11 @@ class Shape {
     o.size_ = 0;
   }
   // Copies the whole inline array (a fixed 48 bytes: a few vector moves, where a copy of
-  // size_ entries becomes a call to memmove). Shapes are copied several times per op.
+  // size_ entries becomes a call to memmove). Shapes are copied several times per op. memcpy
+  // with a constant size, because std::copy may still become a memmove call when the compiler
+  // cannot rule out that the arrays overlap (a moved-from Shape).
   void copy_inline(const Shape& o) {
-    std::copy(o.inline_, o.inline_ + kInline, inline_);
+    std::memcpy(inline_, o.inline_, sizeof(inline_));
     size_ = o.size_;
   }
 

@@ -22,6 +22,9 @@ struct Node;
 class TensorImpl : public RefCounted {
  public:
   TensorImpl(Ref<Storage> storage, int64_t offset, Shape shape, Shape strides, DType dtype);
+  // A contiguous tensor at the start of `storage` whose element count `numel` is known: the
+  // path of every freshly made tensor, without re-deriving what the caller already has.
+  TensorImpl(Ref<Storage> storage, const Shape& shape, int64_t numel, DType dtype);
 
   // Tensors are made and dropped by the dozen per training step: recycle their memory
   // through the allocator's per-thread block cache.
