@@ -1,6 +1,5 @@
 // Elementwise binary primitives with broadcasting: add, sub, mul, div, pow, maximum, minimum.
 // Every rule un-broadcasts its gradients with sum_to, the one place where that happens.
-#include "descent/core/broadcast.h"
 #include "descent/kernels/elementwise.h"
 #include "op_helpers.h"
 
@@ -76,9 +75,9 @@ enum class Save { Nothing, Inputs };
 
 Tensor binary_primitive(const autograd::OpDef& def, kernels::Binary k, const Tensor& a0,
                         const Tensor& b0, Save save) {
-  auto [a, b] = autograd::promoted(a0, b0, def.name);
-  broadcast_shapes(a.shape(), b.shape(), def.name);  // names the op in a shape error
-  Tensor out = kernels::binary(k, a, b);
+  const autograd::Promoted operands(a0, b0, def.name);
+  const Tensor &a = operands.first(), &b = operands.second();
+  Tensor out = kernels::binary(k, a, b, def.name);  // checks the shapes, naming the op
   if (autograd::should_record({&a, &b})) {
     autograd::Node& n = autograd::record(def, out, {&a, &b});
     if (save == Save::Inputs) {
@@ -90,9 +89,9 @@ Tensor binary_primitive(const autograd::OpDef& def, kernels::Binary k, const Ten
 }
 
 Tensor comparison(kernels::Binary k, const Tensor& a0, const Tensor& b0, const char* name) {
-  auto [a, b] = autograd::promoted(a0, b0, name);
-  broadcast_shapes(a.shape(), b.shape(), name);
-  return kernels::binary(k, a.detach(), b.detach());
+  const autograd::Promoted operands(a0, b0, name);
+  const Tensor &a = operands.first(), &b = operands.second();
+  return kernels::binary(k, a.detach(), b.detach(), name);
 }
 
 }  // namespace

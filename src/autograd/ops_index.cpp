@@ -47,7 +47,8 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
 }
 
 Tensor index_add(const Tensor& base0, int64_t dim, const Tensor& index, const Tensor& src0) {
-  auto [base, src] = autograd::promoted(base0, src0, "index_add");
+  const autograd::Promoted operands(base0, src0, "index_add");
+  const Tensor &base = operands.first(), &src = operands.second();
   const int64_t d = axis_of(base, dim, "index_add");
   autograd::require_defined(index, "index_add", "index");
   Tensor out = kernels::index_add(base, d, index, src);
@@ -72,7 +73,8 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
 }
 
 Tensor scatter_add(const Tensor& base0, int64_t dim, const Tensor& index, const Tensor& src0) {
-  auto [base, src] = autograd::promoted(base0, src0, "scatter_add");
+  const autograd::Promoted operands(base0, src0, "scatter_add");
+  const Tensor &base = operands.first(), &src = operands.second();
   const int64_t d = axis_of(base, dim, "scatter_add");
   autograd::require_defined(index, "scatter_add", "index");
   Tensor out = kernels::scatter_add(base, d, index, src);

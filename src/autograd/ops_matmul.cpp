@@ -52,7 +52,8 @@ const OpDef kLinear{"linear", [](BackwardContext& c, const Tensor& g) -> GradLis
 }  // namespace autograd::defs
 
 Tensor linear(const Tensor& x0, const Tensor& w0, const Tensor& b0) {
-  auto [x, w] = autograd::promoted(x0, w0, "linear");
+  const autograd::Promoted operands(x0, w0, "linear");
+  const Tensor &x = operands.first(), &w = operands.second();
   if (w.dim() != 2)
     throw ShapeError("linear: weight must be 2-D [out_features, in_features], got shape " +
                      w.shape().str());
@@ -84,7 +85,8 @@ Tensor linear(const Tensor& x0, const Tensor& w0, const Tensor& b0) {
 }
 
 Tensor matmul(const Tensor& a0, const Tensor& b0) {
-  auto [a, b] = autograd::promoted(a0, b0, "matmul");
+  const autograd::Promoted operands(a0, b0, "matmul");
+  const Tensor &a = operands.first(), &b = operands.second();
   if (a.dim() == 0 || b.dim() == 0)
     throw ShapeError("matmul: both operands need at least one dimension, got shapes " +
                      a.shape().str() + " and " + b.shape().str());

@@ -88,11 +88,11 @@ Tensor sum(const Tensor& x) {
 
 Tensor mean(const Tensor& x, std::vector<int64_t> dims, bool keepdim) {
   autograd::require_floating(x, "mean");
-  const std::vector<int64_t> axes = reduction_axes(dims, x.dim(), "mean");
+  std::vector<int64_t> axes = reduction_axes(std::move(dims), x.dim(), "mean");
   int64_t count = 1;
   for (int64_t a : axes) count *= x.shape()[static_cast<size_t>(a)];
-  // mean = sum / n; n = 0 gives NaN as in PyTorch.
-  return mul(sum(x, axes, keepdim), count == 0 ? NAN : 1.0 / static_cast<double>(count));
+  // mean = sum / n; n = 0 gives NaN as in PyTorch. The axes are handed on, not copied.
+  return mul(sum(x, std::move(axes), keepdim), count == 0 ? NAN : 1.0 / static_cast<double>(count));
 }
 Tensor mean(const Tensor& x) {
   return mean(x, {}, false);

@@ -218,7 +218,8 @@ Tensor clamp_max(const Tensor& x, double hi) {
 
 Tensor where(const Tensor& cond, const Tensor& a0, const Tensor& b0) {
   autograd::require_defined(cond, "where", "condition");
-  auto [a, b] = autograd::promoted(a0, b0, "where");
+  const autograd::Promoted operands(a0, b0, "where");
+  const Tensor &a = operands.first(), &b = operands.second();
   broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
   Tensor out = kernels::where(cond, a, b);
   if (autograd::should_record({&a, &b})) {

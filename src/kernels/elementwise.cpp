@@ -262,9 +262,9 @@ void unary_scalar_inplace(UnaryScalar op, const Tensor& x, double s) {
   x.storage()->bump_version();
 }
 
-Tensor binary(Binary op, const Tensor& a, const Tensor& b) {
-  require_same_dtype(a, b, "binary op");
-  Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), "binary op"), a.dtype());
+Tensor binary(Binary op, const Tensor& a, const Tensor& b, const char* name) {
+  require_same_dtype(a, b, name);
+  Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
   dispatch(a.dtype(), [&](auto z) { binary_into<decltype(z)>(op, out, a, b); });
   return out;
 }

@@ -46,7 +46,9 @@ class InlineVec {
   void clear() { resize(0); }
 
  private:
-  std::array<T, N> inline_{};
+  // Default-initialized: elements are class types whose members have initializers, and
+  // value-initialization ({}) would zero the whole array before running them.
+  std::array<T, N> inline_;
   std::vector<T> rest_;
   size_t size_ = 0;
 };

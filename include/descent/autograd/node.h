@@ -35,9 +35,34 @@ struct Edge {
   bool valid() const { return fn || leaf; }
 };
 
+// A list of axes or sizes that a few ops keep for their rule (reductions, permute, concat),
+// held on the heap and only by those ops: inline it would add a 72-byte Shape to every node.
+class AttrShape {
+ public:
+  const Shape& get() const { return p_ ? *p_ : empty(); }
+  operator const Shape&() const { return get(); }
+  int64_t operator[](size_t i) const { return get()[i]; }
+  AttrShape& operator=(const Shape& s) {
+    mutable_shape() = s;
+    return *this;
+  }
+  void push_back(int64_t v) { mutable_shape().push_back(v); }
+
+ private:
+  static const Shape& empty() {
+    static const Shape none;
+    return none;
+  }
+  Shape& mutable_shape() {
+    if (!p_) p_ = std::make_unique<Shape>();
+    return *p_;
+  }
+  std::unique_ptr<Shape> p_;
+};
+
 // Op parameters a backward rule needs (axes, scalars, shapes); each op uses what it needs.
 struct Attrs {
-  Shape dims;
+  AttrShape dims;
   double scalar = 0.0, scalar2 = 0.0;
   int64_t dim = 0, start = 0, step = 1;
   bool flag = false;

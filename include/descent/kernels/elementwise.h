@@ -54,8 +54,9 @@ enum class Binary {
 // Floating-only unaries throw DTypeError on int64.
 Tensor unary(Unary op, const Tensor& x);
 Tensor unary_scalar(UnaryScalar op, const Tensor& x, double s);
-// a and b must have the same dtype (the caller promotes); shapes broadcast.
-Tensor binary(Binary op, const Tensor& a, const Tensor& b);
+// a and b must have the same dtype (the caller promotes); shapes broadcast. `name` is the op
+// that errors name (a shape or dtype mismatch), so that callers need not check shapes again.
+Tensor binary(Binary op, const Tensor& a, const Tensor& b, const char* name = "binary op");
 // a op= b with b broadcast to a's shape.
 void binary_inplace(Binary op, const Tensor& a, const Tensor& b);
 void unary_scalar_inplace(UnaryScalar op, const Tensor& x, double s);
