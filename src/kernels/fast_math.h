@@ -62,8 +62,13 @@ inline double log_normal(double x) {
   const double m1 = std::bit_cast<double>((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
   const bool high = m1 > 1.4142135623730951;
   const double m = high ? 0.5 * m1 : m1;
-  const double e =
-      static_cast<double>(static_cast<int64_t>((bits >> 52) & 0x7ff) - 1023) + (high ? 1.0 : 0.0);
+  // The biased exponent k as a double, exactly: k in the low mantissa bits of 2^52 gives the
+  // double 2^52 + k. No int64 → double conversion, which AVX2 lacks and which would keep every
+  // loop calling this scalar.
+  constexpr double kTwo52 = 4503599627370496.0;
+  const double biased =
+      std::bit_cast<double>(0x4330000000000000ull | ((bits >> 52) & 0x7ff)) - kTwo52;
+  const double e = (biased - 1023.0) + (high ? 1.0 : 0.0);
   const double t = (m - 1.0) / (m + 1.0), t2 = t * t;
   double p = 1.0 / 19;
 #pragma GCC unroll 10
