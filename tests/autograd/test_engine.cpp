@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "descent/autograd/node.h"
 #include "descent/descent.h"
@@ -30,6 +33,45 @@ TEST(Gates, MulSwapsTheMultipliers) {
   z.backward();
   EXPECT_DOUBLE_EQ(x.grad().item(), -3.0);
   EXPECT_DOUBLE_EQ(y.grad().item(), 2.0);
+}
+
+// An operand of a lower dtype is converted differentiably: its gradient comes back in its own
+// dtype, the other operand (used as it is) gets the converted values.
+TEST(Gates, MixedDtypeOperandsGetGradientsInTheirOwnDtype) {
+  Tensor x = tensor({1.5, -2.0}, {2}).set_requires_grad(true);  // float32
+  Tensor y =
+      from_vector(std::vector<double>{3.0, 0.25}, {2}, DType::Float64).set_requires_grad(true);
+  Tensor z = mul(x, y);
+  EXPECT_EQ(z.dtype(), DType::Float64);
+  sum(z).backward();
+  ASSERT_EQ(x.grad().dtype(), DType::Float32);
+  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{3.0, 0.25}));
+  ASSERT_EQ(y.grad().dtype(), DType::Float64);
+  EXPECT_EQ(y.grad().to_vector<double>(), (std::vector<double>{1.5, -2.0}));
+}
+
+// A shape mismatch is reported once, by the op the caller used.
+TEST(Gates, ShapeMismatchNamesTheOp) {
+  for (const auto& [name, op] :
+       std::vector<std::pair<std::string, Tensor (*)(const Tensor&, const Tensor&)>>{
+           {"mul", mul}, {"maximum", maximum}, {"lt", lt}}) {
+    try {
+      op(zeros({2, 3}).set_requires_grad(true), zeros({2}));
+      ADD_FAILURE() << name << " accepted shapes [2, 3] and [2]";
+    } catch (const ShapeError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(name + ":", 0), 0u) << e.what();
+    }
+  }
+}
+
+// Axes a reduction keeps for its rule survive the forward pass (they live outside the node).
+TEST(Gates, ReductionKeepsItsAxesForBackward) {
+  Tensor x = ones({2, 3, 4}, DType::Float64).set_requires_grad(true);
+  Tensor w = from_vector(std::vector<double>{1, 2, 3}, {3}, DType::Float64);
+  sum(mul(sum(x, {0, 2}), w)).backward();
+  ASSERT_EQ(x.grad().shape(), (Shape{2, 3, 4}));
+  EXPECT_DOUBLE_EQ(x.grad().at({1, 2, 3}), 3.0);
+  EXPECT_DOUBLE_EQ(x.grad().at({0, 1, 0}), 2.0);
 }
 
 TEST(Gates, CopyAddsTheGradients) {
