@@ -141,6 +141,37 @@ void by_transposed_tiles(const std::array<const T*, K>& in, T* out, int64_t oute
         });
 }
 
+// The backward needs no transposed tiles: its exponentials run over a block's contiguous
+// values and only the row sums go along the rows. Same sums in the same order as
+// log_softmax_backward_columns, so both paths agree exactly.
+constexpr int64_t kBlockRows = kTileRows;
+
+template <typename RowBlock>
+void by_row_blocks(int64_t outer, int64_t n, RowBlock rows) {
+  const int64_t nblocks = (outer + kBlockRows - 1) / kBlockRows;
+  split(nblocks, std::max<int64_t>(1, kSoftmaxGrain / (n * kBlockRows)),
+        [&](int64_t begin, int64_t end) {
+          for (int64_t b = begin; b < end; ++b) {
+            const int64_t r0 = b * kBlockRows;
+            rows(r0, std::min(kBlockRows, outer - r0));
+          }
+        });
+}
+
+// gx = g − exp(y)·Σ g over `count` contiguous rows of n elements.
+template <typename T>
+void log_softmax_backward_short_rows(const T* y, const T* g, T* gx, int64_t count, int64_t n) {
+  double e[kShortRow * kBlockRows];
+  const int64_t total = count * n;
+  for (int64_t k = 0; k < total; ++k) e[k] = exp_of<T>(static_cast<double>(y[k]));
+  for (int64_t r = 0; r < count; ++r) {
+    double sum = 0;
+    for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(g[r * n + i]);
+    for (int64_t i = 0; i < n; ++i)
+      gx[r * n + i] = static_cast<T>(static_cast<double>(g[r * n + i]) - e[r * n + i] * sum);
+  }
+}
+
 template <typename T>
 void log_softmax_kernel(const T* x, T* y, const Geometry& g) {
   const int64_t n = g.n, inner = g.inner;
@@ -170,10 +201,9 @@ template <typename T>
 void log_softmax_backward_kernel(const T* y, const T* g, T* gx, const Geometry& geo) {
   const int64_t n = geo.n, inner = geo.inner;
   if (inner == 1 && n <= kShortRow) {
-    by_transposed_tiles<T, 2>(
-        {y, g}, gx, geo.outer, n, [&](const auto& tiles, T* out, int64_t rows) {
-          log_softmax_backward_columns<T>(tiles[0], tiles[1], kTileRows, out, kTileRows, n, rows);
-        });
+    by_row_blocks(geo.outer, n, [&](int64_t r0, int64_t count) {
+      log_softmax_backward_short_rows<T>(y + r0 * n, g + r0 * n, gx + r0 * n, count, n);
+    });
     return;
   }
   for_blocks(geo.outer, n, inner, [&](int64_t o, int64_t j0, int64_t cols) {

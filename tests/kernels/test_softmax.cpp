@@ -12,6 +12,7 @@
 
 #include "descent/core/rng.h"
 #include "descent/core/tensor.h"
+#include "descent/kernels/elementwise.h"
 #include "descent/kernels/softmax.h"
 #include "kernel_test_util.h"
 
@@ -95,6 +96,21 @@ TEST(LogSoftmax, ShortRowsAcrossTiles) {
         ASSERT_NEAR(get(gx, i), want, tol * (1 + std::fabs(want)));
       });
     }
+  }
+}
+
+// The short-row backward (flat blocks of rows) and the column backward (the same tensor
+// transposed, reduced along a non-innermost axis) sum in the same order: identical results.
+TEST(LogSoftmaxBackward, ShortRowsAgreeExactlyWithColumns) {
+  Generator gen(45);
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    const Tensor y = log_softmax(randn({70, 5}, gen, dt), 1), g = randn({70, 5}, gen, dt);
+    const std::vector<double> rows = log_softmax_backward(y, g, 1).to_vector<double>();
+    const Tensor yt = contiguous(transposed(y, 0, 1)), gt = contiguous(transposed(g, 0, 1));
+    const Tensor cols = log_softmax_backward(yt, gt, 0);
+    for (int64_t r = 0; r < 70; ++r)
+      for (int64_t i = 0; i < 5; ++i)
+        ASSERT_EQ(rows[static_cast<size_t>(r * 5 + i)], get(cols, {i, r})) << r << ", " << i;
   }
 }
 
