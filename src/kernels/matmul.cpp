@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -90,17 +91,18 @@ template <typename T>
 void blas_gemm_inner_split(bool ta, bool tb, int64_t m, int64_t n, int64_t k, int64_t pieces,
                            T alpha, const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c,
                            int64_t ldc) {
-  std::vector<T> scratch(static_cast<size_t>((pieces - 1) * m * n));
+  // Left uninitialized: every slice overwrites its part (β = 0).
+  const std::unique_ptr<T[]> scratch(new T[static_cast<size_t>((pieces - 1) * m * n)]);
   parallel_tasks(pieces, [&](int64_t i) {
     const int64_t lo = k * i / pieces, size = k * (i + 1) / pieces - lo;
     const T* ai = a + (ta ? lo * lda : lo);  // columns lo.. of op(A)
     const T* bi = b + (tb ? lo : lo * ldb);  // rows lo.. of op(B)
     if (i == 0) return blas_call(ta, tb, m, n, size, alpha, ai, lda, bi, ldb, beta, c, ldc);
-    blas_call(ta, tb, m, n, size, alpha, ai, lda, bi, ldb, T(0), scratch.data() + (i - 1) * m * n,
+    blas_call(ta, tb, m, n, size, alpha, ai, lda, bi, ldb, T(0), scratch.get() + (i - 1) * m * n,
               n);
   });
   for (int64_t i = 1; i < pieces; ++i) {
-    const T* part = scratch.data() + (i - 1) * m * n;
+    const T* part = scratch.get() + (i - 1) * m * n;
     for (int64_t r = 0; r < m; ++r)
       for (int64_t j = 0; j < n; ++j) c[r * ldc + j] += part[r * n + j];
   }
