@@ -10,6 +10,7 @@
 #include <string>
 
 #include "descent/app/config.h"
+#include "descent/app/experiment_data.h"
 #include "descent/autograd/ops.h"
 #include "descent/core/error.h"
 #include "descent/nn/module.h"
@@ -63,6 +64,11 @@ inline void expect_same_state(nn::Module& a, nn::Module& b) {
               0)
         << key;
   }
+}
+
+// The data a config names, in the config's dtype.
+inline data::Split data_for(const ExperimentConfig& c) {
+  return prepare_data(c.data, c.seed, c.dtype == "float64" ? DType::Float64 : DType::Float32);
 }
 
 }  // namespace descent::app::testing

@@ -177,7 +177,7 @@ std::vector<Point> parse(const std::string& text) {
   return parse_points_csv(in, "pts.csv");
 }
 
-std::string parse_error(const std::string& text) {
+std::string points_parse_error(const std::string& text) {
   try {
     parse(text);
   } catch (const IOError& e) {
@@ -198,19 +198,20 @@ TEST(PointsCsv, ReadsRowsWithOptionalHeaderCommentsAndCrlf) {
 }
 
 TEST(PointsCsv, ErrorsNameTheFileAndLine) {
-  EXPECT_NE(parse_error("x0,x1,y\n1,2,0\n1,2\n").find("pts.csv:3: expected 3 fields"),
+  EXPECT_NE(points_parse_error("x0,x1,y\n1,2,0\n1,2\n").find("pts.csv:3: expected 3 fields"),
             std::string::npos);
-  EXPECT_NE(parse_error("1,2,0\n1,2,0,4\n").find("pts.csv:2:"), std::string::npos);
-  EXPECT_NE(parse_error("1,2,0\n\n1,abc,0\n").find("pts.csv:3: x1 'abc' is not a finite number"),
-            std::string::npos);
-  EXPECT_NE(parse_error("1,2,0\n1,nan,0\n").find("pts.csv:2:"), std::string::npos);
-  EXPECT_NE(parse_error("1,2,1.5\n").find("pts.csv:1: label '1.5'"), std::string::npos);
-  EXPECT_NE(parse_error("1,2,0\n1,2,-1\n").find("pts.csv:2: label '-1'"), std::string::npos);
-  EXPECT_NE(parse_error("1,2,1e300\n").find("pts.csv:1: label"), std::string::npos);
-  EXPECT_NE(parse_error("x0,x1,y\n").find("no points"), std::string::npos);
-  EXPECT_NE(parse_error("").find("no points"), std::string::npos);
+  EXPECT_NE(points_parse_error("1,2,0\n1,2,0,4\n").find("pts.csv:2:"), std::string::npos);
+  EXPECT_NE(
+      points_parse_error("1,2,0\n\n1,abc,0\n").find("pts.csv:3: x1 'abc' is not a finite number"),
+      std::string::npos);
+  EXPECT_NE(points_parse_error("1,2,0\n1,nan,0\n").find("pts.csv:2:"), std::string::npos);
+  EXPECT_NE(points_parse_error("1,2,1.5\n").find("pts.csv:1: label '1.5'"), std::string::npos);
+  EXPECT_NE(points_parse_error("1,2,0\n1,2,-1\n").find("pts.csv:2: label '-1'"), std::string::npos);
+  EXPECT_NE(points_parse_error("1,2,1e300\n").find("pts.csv:1: label"), std::string::npos);
+  EXPECT_NE(points_parse_error("x0,x1,y\n").find("no points"), std::string::npos);
+  EXPECT_NE(points_parse_error("").find("no points"), std::string::npos);
   // A header is recognized only on the first row.
-  EXPECT_NE(parse_error("1,2,0\nx0,x1,y\n").find("pts.csv:2:"), std::string::npos);
+  EXPECT_NE(points_parse_error("1,2,0\nx0,x1,y\n").find("pts.csv:2:"), std::string::npos);
   EXPECT_THROW(read_points_csv("/nonexistent/points.csv"), IOError);
 }
 

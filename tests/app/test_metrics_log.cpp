@@ -185,7 +185,7 @@ TEST(MetricsLog, AppendModeRepairsATornTail) {
 }
 
 // The message of the IOError that parsing `text` throws.
-std::string parse_error(const std::string& text) {
+std::string metrics_parse_error(const std::string& text) {
   try {
     parse_metrics_jsonl(text, "run/metrics.jsonl");
   } catch (const IOError& e) {
@@ -198,34 +198,34 @@ TEST(MetricsLog, ReaderNamesFileAndLineOfACorruptRecord) {
   const std::string good =
       "{\"run\":\"r\",\"step\":1,\"epoch\":0,\"wall_time\":0.5,\"split\":\"train\","
       "\"metric\":\"loss\",\"value\":2.0}\n";
-  std::string e = parse_error(good + "{\"run\":\"r\",\"step\":2,\"ep\n" + good);
+  std::string e = metrics_parse_error(good + "{\"run\":\"r\",\"step\":2,\"ep\n" + good);
   EXPECT_NE(e.find("run/metrics.jsonl:2: invalid JSON"), std::string::npos) << e;
   // A torn line followed by a newline was not torn by a kill; it is corrupt.
-  e = parse_error(good + "{\"run\"\n");
+  e = metrics_parse_error(good + "{\"run\"\n");
   EXPECT_NE(e.find("run/metrics.jsonl:2:"), std::string::npos) << e;
-  e = parse_error(good + "[1,2]\n");
+  e = metrics_parse_error(good + "[1,2]\n");
   EXPECT_NE(e.find(":2: expected a JSON object"), std::string::npos) << e;
-  e = parse_error(good + good +
-                  "{\"run\":\"r\",\"epoch\":0,\"wall_time\":0.5,\"split\":\"train\","
-                  "\"metric\":\"loss\",\"value\":2.0}\n");
+  e = metrics_parse_error(good + good +
+                          "{\"run\":\"r\",\"epoch\":0,\"wall_time\":0.5,\"split\":\"train\","
+                          "\"metric\":\"loss\",\"value\":2.0}\n");
   EXPECT_NE(e.find(":3: missing key 'step'"), std::string::npos) << e;
-  e = parse_error(
+  e = metrics_parse_error(
       "{\"run\":\"r\",\"step\":1.5,\"epoch\":0,\"wall_time\":0.5,\"split\":\"train\","
       "\"metric\":\"loss\",\"value\":2.0}\n");
   EXPECT_NE(e.find(":1: key 'step': expected an integer"), std::string::npos) << e;
-  e = parse_error(
+  e = metrics_parse_error(
       "{\"run\":7,\"step\":1,\"epoch\":0,\"wall_time\":0.5,\"split\":\"train\","
       "\"metric\":\"loss\",\"value\":2.0}\n");
   EXPECT_NE(e.find(":1: key 'run': expected a string"), std::string::npos) << e;
-  e = parse_error(
+  e = metrics_parse_error(
       "{\"run\":\"r\",\"step\":1,\"epoch\":0,\"wall_time\":0.5,\"split\":\"train\","
       "\"metric\":\"loss\",\"value\":\"big\"}\n");
   EXPECT_NE(e.find(":1: key 'value': expected a number"), std::string::npos) << e;
-  e = parse_error(
+  e = metrics_parse_error(
       "{\"run\":\"r\",\"step\":-4,\"epoch\":0,\"wall_time\":0.5,\"split\":\"train\","
       "\"metric\":\"loss\",\"value\":1}\n");
   EXPECT_NE(e.find(":1: metric record: step must be >= 0"), std::string::npos) << e;
-  e = parse_error(
+  e = metrics_parse_error(
       "{\"run\":\"r\",\"step\":99999999999999999999,\"epoch\":0,\"wall_time\":0.5,"
       "\"split\":\"train\",\"metric\":\"loss\",\"value\":1}\n");
   EXPECT_NE(e.find(":1: key 'step'"), std::string::npos) << e;

@@ -34,9 +34,7 @@ json least_squares(const std::string& optimizer, json extra = json::object()) {
   return j;
 }
 
-data::Split data_for(const ExperimentConfig& c) {
-  return prepare_data(c.data, c.seed, c.dtype == "float64" ? DType::Float64 : DType::Float32);
-}
+using testing::data_for;
 
 // λmax of (2/n) X̃ᵀX̃ over the first n training examples.
 double closed_form_lambda_max(const data::Dataset& train, int64_t n) {

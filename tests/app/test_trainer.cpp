@@ -46,9 +46,7 @@ ExperimentConfig diverging_config(const std::string& on_nonfinite) {
                        {"on_nonfinite", on_nonfinite}});
 }
 
-data::Split data_for(const ExperimentConfig& c) {
-  return prepare_data(c.data, c.seed, c.dtype == "float64" ? DType::Float64 : DType::Float32);
-}
+using testing::data_for;
 
 TEST(Trainer, LearnsTheSpiral) {
   const ExperimentConfig c = spiral_config({{"epochs", 30}});

@@ -29,9 +29,7 @@ namespace {
 using json = nlohmann::json;
 using Values = std::map<std::string, double>;
 
-data::Split data_for(const ExperimentConfig& c) {
-  return prepare_data(c.data, c.seed, c.dtype == "float64" ? DType::Float64 : DType::Float32);
-}
+using testing::data_for;
 
 std::vector<double> doubles(const Tensor& t) {
   const Tensor c = contiguous(to(t.detach(), DType::Float64));

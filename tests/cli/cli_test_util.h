@@ -1,9 +1,12 @@
 #pragma once
 // Running the built `descent` binary (DESCENT_CLI_PATH) from tests.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -28,6 +31,20 @@ inline Result run_cli(const std::string& args, bool merge = false) {
   const int st = pclose(pipe);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   return r;
+}
+
+// run_cli with stderr merged into the output.
+inline Result run_cli_merged(const std::string& args) {
+  return run_cli(args, /*merge=*/true);
+}
+
+// A file in the system's temporary directory, named after this process and `name`, holding
+// `text`; returns its path.
+inline std::string temp_file(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("descent_test_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(path) << text;
+  return path.string();
 }
 
 inline std::vector<std::string> lines(const std::string& s) {

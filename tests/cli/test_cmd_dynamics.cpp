@@ -14,24 +14,15 @@
 namespace {
 
 using descent::cli_test::Result;
-
-Result run_cli(const std::string& args) {
-  return descent::cli_test::run_cli(args, /*merge=*/true);
-}
-
-std::string temp_file(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("descent_dyn_test_" + std::to_string(::getpid()) + "_" + name);
-  std::ofstream(path) << text;
-  return path.string();
-}
+using descent::cli_test::run_cli_merged;
+using descent::cli_test::temp_file;
 
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
 TEST(CliDynamics, TextReportsRegimesBoundsAndDeviation) {
-  const Result r = run_cli("dynamics --eigenvalues 1,10,100 --lr 0.015");
+  const Result r = run_cli_merged("dynamics --eigenvalues 1,10,100 --lr 0.015");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_TRUE(contains(r.out, "monotone decay")) << r.out;
   EXPECT_TRUE(contains(r.out, "oscillating decay")) << r.out;  // αλ = 1.5
@@ -44,8 +35,8 @@ TEST(CliDynamics, TextReportsRegimesBoundsAndDeviation) {
 
 TEST(CliDynamics, JsonWithMomentum) {
   for (const std::string flags : {"--momentum 0.9", "--momentum 0.9 --nesterov"}) {
-    const Result r = run_cli("dynamics --eigenvalues 1,10,100 --lr 0.015 --steps 200 " + flags +
-                             " --start=1,-2,3 --json");
+    const Result r = run_cli_merged("dynamics --eigenvalues 1,10,100 --lr 0.015 --steps 200 " +
+                                    flags + " --start=1,-2,3 --json");
     ASSERT_EQ(r.status, 0) << r.out;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["steps"], 200);
@@ -71,13 +62,13 @@ TEST(CliDynamics, JsonWithMomentum) {
 
 TEST(CliDynamics, MatrixAndDesignFiles) {
   const std::string m = temp_file("m.csv", "2,1,0\n1,2,1\n0,1,2\n");
-  Result r = run_cli("dynamics --matrix " + m + " --lr 0.3 --json");
+  Result r = run_cli_merged("dynamics --matrix " + m + " --lr 0.3 --json");
   ASSERT_EQ(r.status, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_NEAR(j["directions"][0]["lambda"].get<double>(), 2 - std::sqrt(2.0), 1e-14);
   EXPECT_LE(j["max_deviation"].get<double>(), 1e-12);
   const std::string x = temp_file("x.csv", "1,2\n3,4\n5,6\n");
-  r = run_cli("dynamics --design " + x + " --lr 0.01 --json");
+  r = run_cli_merged("dynamics --design " + x + " --lr 0.01 --json");
   ASSERT_EQ(r.status, 0) << r.out;
   j = nlohmann::json::parse(r.out);
   EXPECT_NEAR(j["directions"][1]["lambda"].get<double>(), (91 + std::sqrt(8185.0)) / 2, 1e-12);
@@ -102,11 +93,11 @@ TEST(CliDynamics, BadInputIsAClearError) {
       {"dynamics --design /nonexistent/x.csv --lr 0.1", "/nonexistent/x.csv: cannot open"},
   };
   for (const auto& [args, message] : cases) {
-    const Result r = run_cli(args);
+    const Result r = run_cli_merged(args);
     EXPECT_EQ(r.status, 1) << args << "\n" << r.out;
     EXPECT_TRUE(contains(r.out, message)) << args << "\n" << r.out;
   }
-  EXPECT_NE(run_cli("dynamics --eigenvalues 1 --matrix " + asym + " --lr 0.1").status, 0);
+  EXPECT_NE(run_cli_merged("dynamics --eigenvalues 1 --matrix " + asym + " --lr 0.1").status, 0);
   for (const auto& p : {asym, ragged, wide}) std::filesystem::remove(p);
 }
 

@@ -17,26 +17,15 @@
 namespace {
 
 using descent::cli_test::Result;
-
-// Runs `descent <args>` with stderr merged into the output.
-descent::cli_test::Result run_cli(const std::string& args) {
-  return descent::cli_test::run_cli(args, /*merge=*/true);
-}
-
-// A file in the test's temporary directory with the given contents.
-std::string temp_file(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("descent_test_" + std::to_string(::getpid()) + "_" + name);
-  std::ofstream(path) << text;
-  return path.string();
-}
+using descent::cli_test::run_cli_merged;
+using descent::cli_test::temp_file;
 
 double round2(double v) {
   return std::round(v * 100.0) / 100.0;
 }
 
 TEST(CliLinear, JsonReproducesTheLecture) {
-  const Result r = run_cli("linear --json");
+  const Result r = run_cli_merged("linear --json");
   ASSERT_EQ(r.status, 0) << r.out;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j.at("rows").size(), 9u);
@@ -58,7 +47,7 @@ TEST(CliLinear, JsonReproducesTheLecture) {
 }
 
 TEST(CliLinear, StepsFillTheHistory) {
-  const Result r = run_cli("linear --json --steps 3 --lr 0.05 --loss softmax --reg 0.01");
+  const Result r = run_cli_merged("linear --json --steps 3 --lr 0.05 --loss softmax --reg 0.01");
   ASSERT_EQ(r.status, 0) << r.out;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j.at("history").size(), 3u);
@@ -68,18 +57,18 @@ TEST(CliLinear, StepsFillTheHistory) {
 }
 
 TEST(CliLinear, TablePrintsTheSlidesNumbers) {
-  const Result r = run_cli("linear");
+  const Result r = run_cli_merged("linear");
   ASSERT_EQ(r.status, 0) << r.out;
   for (const char* s : {"1.30", "-2.90", "6.80", "4.70", "2.77", "3.50", "6.27", "W[1,1]"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s << " missing from:\n" << r.out;
-  const Result steps = run_cli("linear --steps 2");
+  const Result steps = run_cli_merged("linear --steps 2");
   ASSERT_EQ(steps.status, 0) << steps.out;
   EXPECT_NE(steps.out.find("After 2 gradient steps"), std::string::npos) << steps.out;
 }
 
 TEST(CliLinear, ReadsPointsFiles) {
   const std::string path = temp_file("ok.csv", "x0,x1,y\n0.5,0.4,0\n-0.4,0.3,1\n");
-  const Result r = run_cli("linear --json --points '" + path + "'");
+  const Result r = run_cli_merged("linear --json --points '" + path + "'");
   std::filesystem::remove(path);
   ASSERT_EQ(r.status, 0) << r.out;
   const nlohmann::json j = nlohmann::json::parse(r.out);
@@ -101,20 +90,20 @@ TEST(CliLinear, MalformedPointsFilesAreClearErrors) {
   };
   for (const auto& c : cases) {
     const std::string path = temp_file(c.name, c.text);
-    const Result r = run_cli("linear --points '" + path + "'");
+    const Result r = run_cli_merged("linear --points '" + path + "'");
     std::filesystem::remove(path);
     EXPECT_EQ(r.status, 1) << c.name << ": " << r.out;
     EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.name << ": " << r.out;
   }
-  const Result missing = run_cli("linear --points /nonexistent/p.csv");
+  const Result missing = run_cli_merged("linear --points /nonexistent/p.csv");
   EXPECT_NE(missing.status, 0);
   EXPECT_NE(missing.out.find("/nonexistent/p.csv"), std::string::npos) << missing.out;
 }
 
 TEST(CliLinear, RejectsUnknownLossAndNegativeReg) {
-  EXPECT_NE(run_cli("linear --loss hinge").status, 0);
-  EXPECT_NE(run_cli("linear --reg -1").status, 0);
-  EXPECT_NE(run_cli("linear --lr 0").status, 0);
+  EXPECT_NE(run_cli_merged("linear --loss hinge").status, 0);
+  EXPECT_NE(run_cli_merged("linear --reg -1").status, 0);
+  EXPECT_NE(run_cli_merged("linear --lr 0").status, 0);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // Reference-loop helpers shared by the kernel tests: element access through strides and
 // row-major iteration over multi-indices, written plainly so that they can be trusted.
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "descent/core/tensor.h"
@@ -18,6 +19,14 @@ inline double get(const Tensor& t, const Index& idx) {
     using T = decltype(z);
     return static_cast<double>(static_cast<const T*>(t.storage()->data())[off]);
   });
+}
+
+// A view of t with axes a and b swapped (a non-contiguous layout over the same storage).
+inline Tensor transposed(const Tensor& t, size_t a, size_t b) {
+  Shape shape = t.shape(), strides = t.strides();
+  std::swap(shape[a], shape[b]);
+  std::swap(strides[a], strides[b]);
+  return Tensor::view_of(t, t.offset(), shape, strides);
 }
 
 // Calls f on every multi-index of `shape` in row-major order.

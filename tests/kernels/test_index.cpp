@@ -19,17 +19,11 @@ namespace {
 using test_util::for_each_index;
 using test_util::get;
 using test_util::Index;
+using test_util::transposed;
 
 Tensor ids(std::vector<int64_t> v) {
   const int64_t n = static_cast<int64_t>(v.size());
   return from_vector(std::span<const int64_t>(v), {n});
-}
-
-Tensor transposed(const Tensor& t, size_t a, size_t b) {
-  Shape shape = t.shape(), strides = t.strides();
-  std::swap(shape[a], shape[b]);
-  std::swap(strides[a], strides[b]);
-  return Tensor::view_of(t, t.offset(), shape, strides);
 }
 
 // Expects `f` to throw E with a message containing every one of `parts`.
@@ -55,7 +49,7 @@ TEST(IndexSelect, EveryDimAndLayout) {
       const int64_t size = x.shape()[static_cast<size_t>(dim)];
       const Index sel = {size - 1, 0, size - 1, 1};  // duplicates and any order
       for (int64_t d : {dim, dim - 3}) {
-        const Tensor y = index_select(x, d, ids(sel));
+        const Tensor y = kernels::index_select(x, d, ids(sel));
         Shape want_shape = x.shape();
         want_shape[static_cast<size_t>(dim)] = 4;
         ASSERT_EQ(y.shape(), want_shape);
@@ -71,11 +65,11 @@ TEST(IndexSelect, EveryDimAndLayout) {
 
 TEST(IndexSelect, EmptyIndexAndEmptyInput) {
   const Tensor x = ones({3, 4});
-  EXPECT_EQ(index_select(x, 1, ids({})).shape(), (Shape{3, 0}));
-  EXPECT_EQ(index_select(zeros({0, 4}), 1, ids({3, 0})).shape(), (Shape{0, 2}));
+  EXPECT_EQ(kernels::index_select(x, 1, ids({})).shape(), (Shape{3, 0}));
+  EXPECT_EQ(kernels::index_select(zeros({0, 4}), 1, ids({3, 0})).shape(), (Shape{0, 2}));
   // A 0-dimensional index selects one entry.
   const Tensor scalar_idx = from_vector(std::vector<int64_t>{2}, Shape{});
-  EXPECT_EQ(index_select(arange(5.0, 10.0, 1.0), 0, scalar_idx).to_vector<float>(),
+  EXPECT_EQ(kernels::index_select(arange(5.0, 10.0, 1.0), 0, scalar_idx).to_vector<float>(),
             (std::vector<float>{7}));
 }
 
@@ -83,17 +77,17 @@ TEST(IndexSelect, Errors) {
   const Tensor x = zeros({3, 4});
   expect_error<IndexError>(
       [&] {
-        index_select(x, 1, ids({0, 4}));
+        kernels::index_select(x, 1, ids({0, 4}));
       },
       {"index_select", "4", "dimension 1", "size 4"});
-  expect_error<IndexError>([&] { index_select(x, 0, ids({-1})); }, {"index_select", "-1"});
-  EXPECT_THROW(index_select(x, 2, ids({0})), IndexError);
-  EXPECT_THROW(index_select(x, -3, ids({0})), IndexError);
-  EXPECT_THROW(index_select(scalar_tensor(1.0), 0, ids({0})), IndexError);
-  EXPECT_THROW(index_select(x, 0, tensor({0, 1})), DTypeError);
-  EXPECT_THROW(index_select(x, 0, zeros({1, 1}, DType::Int64)), ShapeError);
-  EXPECT_THROW(index_select(zeros({0, 4}), 0, ids({0})), IndexError);
-  EXPECT_THROW(index_select(x, 0, Tensor()), ValueError);
+  expect_error<IndexError>([&] { kernels::index_select(x, 0, ids({-1})); }, {"index_select", "-1"});
+  EXPECT_THROW(kernels::index_select(x, 2, ids({0})), IndexError);
+  EXPECT_THROW(kernels::index_select(x, -3, ids({0})), IndexError);
+  EXPECT_THROW(kernels::index_select(scalar_tensor(1.0), 0, ids({0})), IndexError);
+  EXPECT_THROW(kernels::index_select(x, 0, tensor({0, 1})), DTypeError);
+  EXPECT_THROW(kernels::index_select(x, 0, zeros({1, 1}, DType::Int64)), ShapeError);
+  EXPECT_THROW(kernels::index_select(zeros({0, 4}), 0, ids({0})), IndexError);
+  EXPECT_THROW(kernels::index_select(x, 0, Tensor()), ValueError);
 }
 
 TEST(IndexAdd, DuplicatesAccumulateAndBaseIsUntouched) {
@@ -104,7 +98,7 @@ TEST(IndexAdd, DuplicatesAccumulateAndBaseIsUntouched) {
     const Tensor src = transposed(src_c, 0, 1);  // [5, 3], non-contiguous
     const Index sel = {2, 0, 2, 3, 2};
     const std::vector<double> before = base.to_vector<double>();
-    const Tensor y = index_add(base, 0, ids(sel), src);
+    const Tensor y = kernels::index_add(base, 0, ids(sel), src);
     EXPECT_EQ(base.to_vector<double>(), before);
     std::vector<double> want = before;
     for (size_t r = 0; r < sel.size(); ++r)
@@ -118,28 +112,28 @@ TEST(IndexAdd, DuplicatesAccumulateAndBaseIsUntouched) {
 TEST(IndexAdd, AlongInnerDim) {
   const Tensor base = zeros({2, 3}, DType::Float64);
   const Tensor src = tensor({1, 2, 3, 4}, {2, 2}, DType::Float64);
-  EXPECT_EQ(index_add(base, 1, ids({2, 2}), src).to_vector<double>(),
+  EXPECT_EQ(kernels::index_add(base, 1, ids({2, 2}), src).to_vector<double>(),
             (std::vector<double>{0, 0, 3, 0, 0, 7}));
-  EXPECT_EQ(index_add(base, -1, ids({0, 1}), src).to_vector<double>(),
+  EXPECT_EQ(kernels::index_add(base, -1, ids({0, 1}), src).to_vector<double>(),
             (std::vector<double>{1, 2, 0, 3, 4, 0}));
   // Nothing to add.
-  EXPECT_EQ(index_add(base, 1, ids({}), zeros({2, 0}, DType::Float64)).to_vector<double>(),
+  EXPECT_EQ(kernels::index_add(base, 1, ids({}), zeros({2, 0}, DType::Float64)).to_vector<double>(),
             std::vector<double>(6, 0.0));
 }
 
 TEST(IndexAdd, Errors) {
   const Tensor base = zeros({4, 3});
-  EXPECT_THROW(index_add(base, 0, ids({0, 1}), zeros({3, 3})), ShapeError);
-  EXPECT_THROW(index_add(base, 0, ids({0, 1}), zeros({2, 4})), ShapeError);
-  EXPECT_THROW(index_add(base, 0, ids({0, 1}), zeros({2, 3}, DType::Float64)), DTypeError);
-  EXPECT_THROW(index_add(base, 0, tensor({0, 1}), zeros({2, 3})), DTypeError);
+  EXPECT_THROW(kernels::index_add(base, 0, ids({0, 1}), zeros({3, 3})), ShapeError);
+  EXPECT_THROW(kernels::index_add(base, 0, ids({0, 1}), zeros({2, 4})), ShapeError);
+  EXPECT_THROW(kernels::index_add(base, 0, ids({0, 1}), zeros({2, 3}, DType::Float64)), DTypeError);
+  EXPECT_THROW(kernels::index_add(base, 0, tensor({0, 1}), zeros({2, 3})), DTypeError);
   expect_error<IndexError>(
       [&] {
-        index_add(base, 0, ids({0, 4}), zeros({2, 3}));
+        kernels::index_add(base, 0, ids({0, 4}), zeros({2, 3}));
       },
       {"index_add", "4", "size 4"});
-  EXPECT_THROW(index_add(base, 0, ids({-2, 0}), zeros({2, 3})), IndexError);
-  EXPECT_THROW(index_add(base, 2, ids({0}), zeros({4, 1})), IndexError);
+  EXPECT_THROW(kernels::index_add(base, 0, ids({-2, 0}), zeros({2, 3})), IndexError);
+  EXPECT_THROW(kernels::index_add(base, 2, ids({0}), zeros({4, 1})), IndexError);
 }
 
 TEST(Gather, MatchesReferenceOnEveryDim) {
@@ -152,7 +146,7 @@ TEST(Gather, MatchesReferenceOnEveryDim) {
     const Tensor raw =
         randint(0, x.shape()[static_cast<size_t>(dim)], {ishape[2], ishape[1], ishape[0]}, gen);
     const Tensor idx = transposed(raw, 0, 2);
-    const Tensor y = gather(x, dim, idx);
+    const Tensor y = kernels::gather(x, dim, idx);
     ASSERT_EQ(y.shape(), ishape);
     for_each_index(ishape, [&](const Index& i) {
       Index src = i;
@@ -160,22 +154,22 @@ TEST(Gather, MatchesReferenceOnEveryDim) {
       EXPECT_EQ(get(y, i), get(x, src));
     });
   }
-  EXPECT_EQ(gather(x, 1, zeros({4, 0, 6}, DType::Int64)).shape(), (Shape{4, 0, 6}));
+  EXPECT_EQ(kernels::gather(x, 1, zeros({4, 0, 6}, DType::Int64)).shape(), (Shape{4, 0, 6}));
 }
 
 TEST(Gather, Errors) {
   const Tensor x = zeros({3, 4});
   expect_error<IndexError>(
       [&] {
-        gather(x, 1, from_vector(std::vector<int64_t>{0, 4}, {1, 2}));
+        kernels::gather(x, 1, from_vector(std::vector<int64_t>{0, 4}, {1, 2}));
       },
       {"gather", "4", "dimension 1", "size 4"});
-  EXPECT_THROW(gather(x, 1, from_vector(std::vector<int64_t>{-1}, {1, 1})), IndexError);
-  EXPECT_THROW(gather(x, 1, zeros({3}, DType::Int64)), ShapeError);
-  EXPECT_THROW(gather(x, 1, zeros({4, 1}, DType::Int64)), ShapeError);
-  EXPECT_THROW(gather(x, 1, zeros({3, 1})), DTypeError);
-  EXPECT_THROW(gather(x, 2, zeros({3, 1}, DType::Int64)), IndexError);
-  EXPECT_THROW(gather(zeros({3, 0}), 1, zeros({3, 1}, DType::Int64)), IndexError);
+  EXPECT_THROW(kernels::gather(x, 1, from_vector(std::vector<int64_t>{-1}, {1, 1})), IndexError);
+  EXPECT_THROW(kernels::gather(x, 1, zeros({3}, DType::Int64)), ShapeError);
+  EXPECT_THROW(kernels::gather(x, 1, zeros({4, 1}, DType::Int64)), ShapeError);
+  EXPECT_THROW(kernels::gather(x, 1, zeros({3, 1})), DTypeError);
+  EXPECT_THROW(kernels::gather(x, 2, zeros({3, 1}, DType::Int64)), IndexError);
+  EXPECT_THROW(kernels::gather(zeros({3, 0}), 1, zeros({3, 1}, DType::Int64)), IndexError);
 }
 
 TEST(ScatterAdd, DuplicatesAccumulate) {
@@ -188,7 +182,7 @@ TEST(ScatterAdd, DuplicatesAccumulate) {
     for (int64_t dim : {0, 1}) {
       const Tensor idx_d =
           dim == 0 ? from_vector(std::vector<int64_t>{1, 2, 0, 1, 1, 2}, {2, 3}) : idx;
-      const Tensor y = scatter_add(base, dim, idx_d, src);
+      const Tensor y = kernels::scatter_add(base, dim, idx_d, src);
       EXPECT_EQ(base.to_vector<double>(), before);
       std::vector<double> want = before;
       for_each_index(src.shape(), [&](const Index& i) {
@@ -205,38 +199,41 @@ TEST(ScatterAdd, DuplicatesAccumulate) {
 TEST(ScatterAdd, Errors) {
   const Tensor base = zeros({3, 4});
   const Tensor idx = zeros({2, 2}, DType::Int64);
-  EXPECT_THROW(scatter_add(base, 1, idx, zeros({2, 3})), ShapeError);
-  EXPECT_THROW(scatter_add(base, 1, zeros({4, 2}, DType::Int64), zeros({4, 2})), ShapeError);
-  EXPECT_THROW(scatter_add(base, 1, zeros({2}, DType::Int64), zeros({2})), ShapeError);
-  EXPECT_THROW(scatter_add(base, 1, idx, zeros({2, 2}, DType::Float64)), DTypeError);
-  EXPECT_THROW(scatter_add(base, 1, zeros({2, 2}), zeros({2, 2})), DTypeError);
+  EXPECT_THROW(kernels::scatter_add(base, 1, idx, zeros({2, 3})), ShapeError);
+  EXPECT_THROW(kernels::scatter_add(base, 1, zeros({4, 2}, DType::Int64), zeros({4, 2})),
+               ShapeError);
+  EXPECT_THROW(kernels::scatter_add(base, 1, zeros({2}, DType::Int64), zeros({2})), ShapeError);
+  EXPECT_THROW(kernels::scatter_add(base, 1, idx, zeros({2, 2}, DType::Float64)), DTypeError);
+  EXPECT_THROW(kernels::scatter_add(base, 1, zeros({2, 2}), zeros({2, 2})), DTypeError);
   expect_error<IndexError>(
       [&] {
-        scatter_add(base, 1, from_vector(std::vector<int64_t>{9}, {1, 1}), zeros({1, 1}));
+        kernels::scatter_add(base, 1, from_vector(std::vector<int64_t>{9}, {1, 1}), zeros({1, 1}));
       },
       {"scatter_add", "9", "size 4"});
-  EXPECT_THROW(scatter_add(base, 0, from_vector(std::vector<int64_t>{-1}, {1, 1}), zeros({1, 1})),
-               IndexError);
-  EXPECT_THROW(scatter_add(base, -3, idx, zeros({2, 2})), IndexError);
+  EXPECT_THROW(
+      kernels::scatter_add(base, 0, from_vector(std::vector<int64_t>{-1}, {1, 1}), zeros({1, 1})),
+      IndexError);
+  EXPECT_THROW(kernels::scatter_add(base, -3, idx, zeros({2, 2})), IndexError);
 }
 
 TEST(OneHot, ValuesShapesAndErrors) {
   const Tensor labels = from_vector(std::vector<int64_t>{2, 0, 1, 2}, {2, 2});
-  const Tensor y = one_hot(labels, 3, DType::Float64);
+  const Tensor y = kernels::one_hot(labels, 3, DType::Float64);
   EXPECT_EQ(y.shape(), (Shape{2, 2, 3}));
   EXPECT_EQ(y.to_vector<double>(), (std::vector<double>{0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1}));
-  EXPECT_EQ(one_hot(transposed(labels, 0, 1), 3, DType::Float32).to_vector<float>(),
+  EXPECT_EQ(kernels::one_hot(transposed(labels, 0, 1), 3, DType::Float32).to_vector<float>(),
             (std::vector<float>{0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 1}));
-  EXPECT_EQ(one_hot(ids({}), 4, DType::Float32).shape(), (Shape{0, 4}));
-  EXPECT_EQ(one_hot(ids({1}), 2, DType::Int64).to_vector<int64_t>(), (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(kernels::one_hot(ids({}), 4, DType::Float32).shape(), (Shape{0, 4}));
+  EXPECT_EQ(kernels::one_hot(ids({1}), 2, DType::Int64).to_vector<int64_t>(),
+            (std::vector<int64_t>{0, 1}));
   expect_error<IndexError>(
       [&] {
-        one_hot(ids({0, 3}), 3, DType::Float32);
+        kernels::one_hot(ids({0, 3}), 3, DType::Float32);
       },
       {"one_hot", "3", "3 classes"});
-  EXPECT_THROW(one_hot(ids({-1}), 3, DType::Float32), IndexError);
-  EXPECT_THROW(one_hot(ids({0}), 0, DType::Float32), ValueError);
-  EXPECT_THROW(one_hot(tensor({0, 1}), 3, DType::Float32), DTypeError);
+  EXPECT_THROW(kernels::one_hot(ids({-1}), 3, DType::Float32), IndexError);
+  EXPECT_THROW(kernels::one_hot(ids({0}), 0, DType::Float32), ValueError);
+  EXPECT_THROW(kernels::one_hot(tensor({0, 1}), 3, DType::Float32), DTypeError);
 }
 
 TEST(Concat, AlongEveryDim) {
@@ -310,7 +307,7 @@ TEST(EmbedSlice, WritesTheStridedSliceAndZerosElsewhere) {
   for (const auto& start_step : {std::pair<int64_t, int64_t>{0, 1}, {1, 2}, {2, 3}}) {
     const int64_t start = start_step.first, step = start_step.second;
     const Shape shape = {2, start + 2 * step + 1 + 1};
-    const Tensor y = embed_slice(src, shape, 1, start, step);
+    const Tensor y = kernels::embed_slice(src, shape, 1, start, step);
     ASSERT_EQ(y.shape(), shape);
     for_each_index(shape, [&](const Index& i) {
       const int64_t off = i[1] - start;
@@ -320,29 +317,30 @@ TEST(EmbedSlice, WritesTheStridedSliceAndZerosElsewhere) {
   }
   // Along dim 0, negative dim, and an empty source.
   const Tensor rows = tensor({1, 2}, {1, 2});
-  EXPECT_EQ(embed_slice(rows, {3, 2}, -2, 2, 5).to_vector<float>(),
+  EXPECT_EQ(kernels::embed_slice(rows, {3, 2}, -2, 2, 5).to_vector<float>(),
             (std::vector<float>{0, 0, 0, 0, 1, 2}));
-  EXPECT_EQ(embed_slice(zeros({0, 2}), {3, 2}, 0, 3, 1).to_vector<float>(),
+  EXPECT_EQ(kernels::embed_slice(zeros({0, 2}), {3, 2}, 0, 3, 1).to_vector<float>(),
             std::vector<float>(6, 0.0f));
-  EXPECT_EQ(embed_slice(ones({2, 0}), {2, 0}, 1, 0, 1).shape(), (Shape{2, 0}));
+  EXPECT_EQ(kernels::embed_slice(ones({2, 0}), {2, 0}, 1, 0, 1).shape(), (Shape{2, 0}));
 }
 
 TEST(EmbedSlice, Errors) {
   const Tensor src = ones({2, 3});
-  EXPECT_THROW(embed_slice(src, {2, 10}, 1, 0, 0), ValueError);
-  EXPECT_THROW(embed_slice(src, {2, 10}, 1, 0, -1), ValueError);
-  EXPECT_THROW(embed_slice(src, {2, 10}, 1, -1, 1), IndexError);
+  EXPECT_THROW(kernels::embed_slice(src, {2, 10}, 1, 0, 0), ValueError);
+  EXPECT_THROW(kernels::embed_slice(src, {2, 10}, 1, 0, -1), ValueError);
+  EXPECT_THROW(kernels::embed_slice(src, {2, 10}, 1, -1, 1), IndexError);
   expect_error<IndexError>(
       [&] {
-        embed_slice(src, {2, 10}, 1, 5, 3);
+        kernels::embed_slice(src, {2, 10}, 1, 5, 3);
       },
-      {"embed_slice", "size 10"});                                              // 5, 8, 11
-  EXPECT_NO_THROW(embed_slice(src, {2, 10}, 1, 5, 2));                          // 5, 7, 9
-  EXPECT_THROW(embed_slice(src, {2, 10}, 1, 0, int64_t{1} << 62), IndexError);  // no overflow
-  EXPECT_THROW(embed_slice(src, {3, 10}, 1, 0, 1), ShapeError);
-  EXPECT_THROW(embed_slice(src, {2, 3, 1}, 1, 0, 1), ShapeError);
-  EXPECT_THROW(embed_slice(src, {2, 10}, 2, 0, 1), IndexError);
-  EXPECT_THROW(embed_slice(scalar_tensor(1.0), {}, 0, 0, 1), IndexError);
+      {"embed_slice", "size 10"});                               // 5, 8, 11
+  EXPECT_NO_THROW(kernels::embed_slice(src, {2, 10}, 1, 5, 2));  // 5, 7, 9
+  EXPECT_THROW(kernels::embed_slice(src, {2, 10}, 1, 0, int64_t{1} << 62),
+               IndexError);  // no overflow
+  EXPECT_THROW(kernels::embed_slice(src, {3, 10}, 1, 0, 1), ShapeError);
+  EXPECT_THROW(kernels::embed_slice(src, {2, 3, 1}, 1, 0, 1), ShapeError);
+  EXPECT_THROW(kernels::embed_slice(src, {2, 10}, 2, 0, 1), IndexError);
+  EXPECT_THROW(kernels::embed_slice(scalar_tensor(1.0), {}, 0, 0, 1), IndexError);
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ std::vector<double> magnitude(const Tensor& a, const Tensor& b) {
 void expect_matmul(const Tensor& a, const Tensor& b, const std::string& what = "") {
   SCOPED_TRACE(what + " a " + a.shape().str() + " strides " + a.strides().str() + ", b " +
                b.shape().str() + " strides " + b.strides().str());
-  const Tensor c = matmul(a, b);
+  const Tensor c = kernels::matmul(a, b);
   const std::vector<double> want = reference(a, b), scale = magnitude(a, b);
   const std::vector<double> got = c.to_vector<double>();
   EXPECT_TRUE(c.is_contiguous());
@@ -187,13 +187,13 @@ TEST(Matmul, ManySmallBatchesInParallel) {
 
 TEST(Matmul, ZeroSizes) {
   for (DType dt : {DType::Float32, DType::Float64, DType::Int64}) {
-    const Tensor k0 = matmul(ones({3, 0}, dt), ones({0, 4}, dt));
+    const Tensor k0 = kernels::matmul(ones({3, 0}, dt), ones({0, 4}, dt));
     EXPECT_EQ(k0.shape(), (Shape{3, 4}));
     EXPECT_EQ(k0.to_vector<double>(), std::vector<double>(12, 0.0));
-    EXPECT_EQ(matmul(ones({0, 3}, dt), ones({3, 4}, dt)).shape(), (Shape{0, 4}));
-    EXPECT_EQ(matmul(ones({2, 3}, dt), ones({3, 0}, dt)).shape(), (Shape{2, 0}));
-    EXPECT_EQ(matmul(ones({0, 2, 3}, dt), ones({3, 4}, dt)).shape(), (Shape{0, 2, 4}));
-    EXPECT_EQ(matmul(ones({5, 2, 0}, dt), ones({1, 0, 4}, dt)).to_vector<double>(),
+    EXPECT_EQ(kernels::matmul(ones({0, 3}, dt), ones({3, 4}, dt)).shape(), (Shape{0, 4}));
+    EXPECT_EQ(kernels::matmul(ones({2, 3}, dt), ones({3, 0}, dt)).shape(), (Shape{2, 0}));
+    EXPECT_EQ(kernels::matmul(ones({0, 2, 3}, dt), ones({3, 4}, dt)).shape(), (Shape{0, 2, 4}));
+    EXPECT_EQ(kernels::matmul(ones({5, 2, 0}, dt), ones({1, 0, 4}, dt)).to_vector<double>(),
               std::vector<double>(40, 0.0));
   }
 }
@@ -203,31 +203,33 @@ TEST(Matmul, Int64IsExact) {
   const Tensor a = randint(-1000, 1000, {2, 3, 4}, gen);
   const Tensor b = randint(-1000, 1000, {4, 5}, gen);
   const std::vector<double> want = reference(a, b);
-  const std::vector<int64_t> got = matmul(a, b).to_vector<int64_t>();
+  const std::vector<int64_t> got = kernels::matmul(a, b).to_vector<int64_t>();
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(static_cast<double>(got[i]), want[i]);
-  EXPECT_EQ(matmul(transpose_view(b), transpose_view(a)).shape(), (Shape{2, 5, 3}));
+  EXPECT_EQ(kernels::matmul(transpose_view(b), transpose_view(a)).shape(), (Shape{2, 5, 3}));
   // Overflow wraps instead of being undefined.
   const int64_t big = std::numeric_limits<int64_t>::max();
   const Tensor o = from_vector(std::vector<int64_t>{big, big}, {1, 2});
-  EXPECT_EQ(matmul(o, from_vector(std::vector<int64_t>{1, 1}, {2, 1})).to_vector<int64_t>()[0], -2);
+  EXPECT_EQ(
+      kernels::matmul(o, from_vector(std::vector<int64_t>{1, 1}, {2, 1})).to_vector<int64_t>()[0],
+      -2);
 }
 
 TEST(Matmul, Errors) {
   try {
-    matmul(zeros({2, 3}), zeros({4, 5}));
+    kernels::matmul(zeros({2, 3}), zeros({4, 5}));
     FAIL() << "no exception";
   } catch (const ShapeError& e) {
     EXPECT_NE(std::string(e.what()).find("matmul: shapes [2, 3] and [4, 5]"), std::string::npos)
         << e.what();
   }
-  EXPECT_THROW(matmul(zeros({3}), zeros({3, 2})), ShapeError);
-  EXPECT_THROW(matmul(zeros({2, 3}), zeros({3})), ShapeError);
-  EXPECT_THROW(matmul(scalar_tensor(1.0), zeros({1, 1})), ShapeError);
-  EXPECT_THROW(matmul(zeros({2, 2, 3}), zeros({3, 3, 4})), ShapeError);
-  EXPECT_THROW(matmul(zeros({2, 3}), zeros({3, 4}, DType::Float64)), DTypeError);
-  EXPECT_THROW(matmul(zeros({2, 3}, DType::Int64), zeros({3, 4})), DTypeError);
-  EXPECT_THROW(matmul(Tensor(), zeros({3, 4})), ValueError);
+  EXPECT_THROW(kernels::matmul(zeros({3}), zeros({3, 2})), ShapeError);
+  EXPECT_THROW(kernels::matmul(zeros({2, 3}), zeros({3})), ShapeError);
+  EXPECT_THROW(kernels::matmul(scalar_tensor(1.0), zeros({1, 1})), ShapeError);
+  EXPECT_THROW(kernels::matmul(zeros({2, 2, 3}), zeros({3, 3, 4})), ShapeError);
+  EXPECT_THROW(kernels::matmul(zeros({2, 3}), zeros({3, 4}, DType::Float64)), DTypeError);
+  EXPECT_THROW(kernels::matmul(zeros({2, 3}, DType::Int64), zeros({3, 4})), DTypeError);
+  EXPECT_THROW(kernels::matmul(Tensor(), zeros({3, 4})), ValueError);
 }
 
 // gemm against the reference, in all four transpose combinations, with alpha and beta.
@@ -318,7 +320,8 @@ TEST(Gemm, InnerSlicesOverThreadsMatchReference) {
           check_gemm<float>(ta, tb, d.m, d.n, d.k, 0.5f, -1.0f);
           check_gemm<double>(ta, tb, d.m, d.n, d.k, 1.0, 0.0);
           const Tensor a = randn({d.m, d.k}), b = randn({d.k, d.n});
-          EXPECT_EQ(matmul(a, b).to_vector<float>(), matmul(a, b).to_vector<float>());
+          EXPECT_EQ(kernels::matmul(a, b).to_vector<float>(),
+                    kernels::matmul(a, b).to_vector<float>());
         }
   }
   set_num_threads(saved);

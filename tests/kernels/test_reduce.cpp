@@ -21,6 +21,7 @@ namespace {
 using test_util::for_each_index;
 using test_util::get;
 using test_util::Index;
+using test_util::transposed;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Reference reduction in double: the output in row-major order of the keepdim shape.
@@ -75,13 +76,6 @@ void expect_matches(Reduce op, const Tensor& x, const Index& axes, bool keepdim,
       EXPECT_NEAR(got[i], want[i], tol * (1 + std::fabs(want[i]))) << "at " << i;
     }
   }
-}
-
-Tensor transposed(const Tensor& t, size_t a, size_t b) {
-  Shape shape = t.shape(), strides = t.strides();
-  std::swap(shape[a], shape[b]);
-  std::swap(strides[a], strides[b]);
-  return Tensor::view_of(t, t.offset(), shape, strides);
 }
 
 // Every subset of the axes of a rank-r tensor, as sorted lists.
@@ -296,7 +290,7 @@ TEST(ArgReduce, MatchesReferenceOnEveryAxis) {
   for (const Tensor& x : {f, i, t})
     for (int64_t axis = 0; axis < 3; ++axis)
       for (bool keepdim : {false, true}) {
-        const Tensor mx = argmax(x, axis, keepdim), mn = argmin(x, axis, keepdim);
+        const Tensor mx = kernels::argmax(x, axis, keepdim), mn = kernels::argmin(x, axis, keepdim);
         EXPECT_EQ(mx.dtype(), DType::Int64);
         EXPECT_EQ(mx.shape(), expected_shape(x.shape(), {axis}, keepdim));
         EXPECT_EQ(mx.to_vector<int64_t>(), reference_arg(true, x, axis));
@@ -306,24 +300,24 @@ TEST(ArgReduce, MatchesReferenceOnEveryAxis) {
 
 TEST(ArgReduce, FirstOccurrenceAndNan) {
   const Tensor ties = tensor({1, 3, 3, 0, 0}, DType::Float64);
-  EXPECT_EQ(argmax(ties, 0, false).item(), 1);
-  EXPECT_EQ(argmin(ties, 0, false).item(), 3);
+  EXPECT_EQ(kernels::argmax(ties, 0, false).item(), 1);
+  EXPECT_EQ(kernels::argmin(ties, 0, false).item(), 3);
   const Tensor nan = tensor({1, kNaN, 5, kNaN, -2}, DType::Float32);
-  EXPECT_EQ(argmax(nan, 0, false).item(), 1);
-  EXPECT_EQ(argmin(nan, 0, false).item(), 1);
+  EXPECT_EQ(kernels::argmax(nan, 0, false).item(), 1);
+  EXPECT_EQ(kernels::argmin(nan, 0, false).item(), 1);
   const Tensor col = Tensor::view_of(nan, nan.offset(), {5, 3}, {1, 0});
-  EXPECT_EQ(argmax(col, 0, false).to_vector<int64_t>(), (std::vector<int64_t>{1, 1, 1}));
+  EXPECT_EQ(kernels::argmax(col, 0, false).to_vector<int64_t>(), (std::vector<int64_t>{1, 1, 1}));
 }
 
 TEST(ArgReduce, EmptyAndScalarAndErrors) {
-  EXPECT_EQ(argmax(zeros({0, 3}), 1, false).shape(), (Shape{0}));
-  EXPECT_EQ(argmax(zeros({0, 3}), 1, true).shape(), (Shape{0, 1}));
-  EXPECT_THROW(argmax(zeros({0, 3}), 0, false), ShapeError);
-  EXPECT_THROW(argmin(zeros({2, 0}), 1, false), ShapeError);
-  EXPECT_EQ(argmax(scalar_tensor(4.0), 0, false).item(), 0);
-  EXPECT_THROW(argmax(zeros({2, 3}), 2, false), IndexError);
-  EXPECT_THROW(argmin(zeros({2, 3}), -1, false), IndexError);
-  EXPECT_THROW(argmax(Tensor(), 0, false), ValueError);
+  EXPECT_EQ(kernels::argmax(zeros({0, 3}), 1, false).shape(), (Shape{0}));
+  EXPECT_EQ(kernels::argmax(zeros({0, 3}), 1, true).shape(), (Shape{0, 1}));
+  EXPECT_THROW(kernels::argmax(zeros({0, 3}), 0, false), ShapeError);
+  EXPECT_THROW(kernels::argmin(zeros({2, 0}), 1, false), ShapeError);
+  EXPECT_EQ(kernels::argmax(scalar_tensor(4.0), 0, false).item(), 0);
+  EXPECT_THROW(kernels::argmax(zeros({2, 3}), 2, false), IndexError);
+  EXPECT_THROW(kernels::argmin(zeros({2, 3}), -1, false), IndexError);
+  EXPECT_THROW(kernels::argmax(Tensor(), 0, false), ValueError);
 }
 
 }  // namespace

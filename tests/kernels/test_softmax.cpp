@@ -22,6 +22,7 @@ namespace {
 using test_util::for_each_index;
 using test_util::get;
 using test_util::Index;
+using test_util::transposed;
 
 // Values of the lane through `idx` along `dim`.
 std::vector<double> lane(const Tensor& t, Index idx, size_t dim) {
@@ -42,16 +43,9 @@ double reference_log_softmax(const Tensor& x, const Index& idx, size_t dim) {
   return get(x, idx) - m - std::log(s);
 }
 
-Tensor transposed(const Tensor& t, size_t a, size_t b) {
-  Shape shape = t.shape(), strides = t.strides();
-  std::swap(shape[a], shape[b]);
-  std::swap(strides[a], strides[b]);
-  return Tensor::view_of(t, t.offset(), shape, strides);
-}
-
 void expect_log_softmax(const Tensor& x, int64_t dim) {
   SCOPED_TRACE("shape " + x.shape().str() + " dim " + std::to_string(dim));
-  const Tensor y = log_softmax(x, dim);
+  const Tensor y = kernels::log_softmax(x, dim);
   ASSERT_EQ(y.shape(), x.shape());
   EXPECT_EQ(y.dtype(), x.dtype());
   EXPECT_TRUE(y.is_contiguous());
@@ -86,7 +80,7 @@ TEST(LogSoftmax, ShortRowsAcrossTiles) {
       const Tensor x = randn(shape, gen, dt);
       expect_log_softmax(x, 1);
       const Tensor g = randn(shape, gen, dt);
-      const Tensor y = log_softmax(x, 1);
+      const Tensor y = kernels::log_softmax(x, 1);
       const Tensor gx = log_softmax_backward(y, g, 1);
       const double tol = dt == DType::Float32 ? 1e-5 : 1e-13;
       for_each_index(shape, [&](const Index& i) {
@@ -104,9 +98,10 @@ TEST(LogSoftmax, ShortRowsAcrossTiles) {
 TEST(LogSoftmaxBackward, ShortRowsAgreeExactlyWithColumns) {
   Generator gen(45);
   for (DType dt : {DType::Float32, DType::Float64}) {
-    const Tensor y = log_softmax(randn({70, 5}, gen, dt), 1), g = randn({70, 5}, gen, dt);
+    const Tensor y = kernels::log_softmax(randn({70, 5}, gen, dt), 1), g = randn({70, 5}, gen, dt);
     const std::vector<double> rows = log_softmax_backward(y, g, 1).to_vector<double>();
-    const Tensor yt = contiguous(transposed(y, 0, 1)), gt = contiguous(transposed(g, 0, 1));
+    const Tensor yt = kernels::contiguous(transposed(y, 0, 1)),
+                 gt = kernels::contiguous(transposed(g, 0, 1));
     const Tensor cols = log_softmax_backward(yt, gt, 0);
     for (int64_t r = 0; r < 70; ++r)
       for (int64_t i = 0; i < 5; ++i)
@@ -118,7 +113,7 @@ TEST(LogSoftmax, ShortFloatRowsWithNanOrInfinity) {
   // One bad row among good ones in the same tile: the bad row alone is NaN.
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const Tensor x = tensor({1, nan, 2, 3, 4, 5, INFINITY, 0, 1, -INFINITY, 0, 1}, {4, 3});
-  const std::vector<double> y = log_softmax(x, 1).to_vector<double>();
+  const std::vector<double> y = kernels::log_softmax(x, 1).to_vector<double>();
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(std::isnan(y[static_cast<size_t>(i)]));
   for (int i = 3; i < 6; ++i) EXPECT_TRUE(std::isfinite(y[static_cast<size_t>(i)]));
   for (int i = 6; i < 9; ++i) EXPECT_TRUE(std::isnan(y[static_cast<size_t>(i)]));  // as PyTorch
@@ -129,11 +124,11 @@ TEST(LogSoftmax, ShortFloatRowsWithNanOrInfinity) {
 TEST(LogSoftmax, StableForExtremeInputsAndNormalized) {
   for (DType dt : {DType::Float32, DType::Float64}) {
     const Tensor x = tensor({1000, 999, -1000, 0, 88, 89, -88, 90}, {2, 4}, dt);
-    const Tensor y = log_softmax(x, 1);
+    const Tensor y = kernels::log_softmax(x, 1);
     for (double v : y.to_vector<double>()) EXPECT_TRUE(std::isfinite(v)) << v;
     expect_log_softmax(x, 1);
     expect_log_softmax(x, 0);
-    const Tensor z = log_softmax(tensor({0.5, -1.5, 2.0, 7.0}, dt), 0);
+    const Tensor z = kernels::log_softmax(tensor({0.5, -1.5, 2.0, 7.0}, dt), 0);
     double s = 0;
     for (double v : z.to_vector<double>()) s += std::exp(v);
     EXPECT_NEAR(s, 1.0, 1e-6);
@@ -143,26 +138,26 @@ TEST(LogSoftmax, StableForExtremeInputsAndNormalized) {
 TEST(LogSoftmax, NanPoisonsItsLaneOnly) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const Tensor x = tensor({1, nan, 2, 3, 4, 5}, {2, 3}, DType::Float64);
-  const std::vector<double> y = log_softmax(x, 1).to_vector<double>();
+  const std::vector<double> y = kernels::log_softmax(x, 1).to_vector<double>();
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(std::isnan(y[static_cast<size_t>(i)]));
   for (int i = 3; i < 6; ++i) EXPECT_TRUE(std::isfinite(y[static_cast<size_t>(i)]));
 }
 
 TEST(LogSoftmax, EmptyAndScalar) {
-  EXPECT_EQ(log_softmax(zeros({0, 3}), 1).shape(), (Shape{0, 3}));
-  EXPECT_EQ(log_softmax(zeros({0, 3}), 0).shape(), (Shape{0, 3}));
-  EXPECT_EQ(log_softmax(zeros({3, 0}), 1).shape(), (Shape{3, 0}));
+  EXPECT_EQ(kernels::log_softmax(zeros({0, 3}), 1).shape(), (Shape{0, 3}));
+  EXPECT_EQ(kernels::log_softmax(zeros({0, 3}), 0).shape(), (Shape{0, 3}));
+  EXPECT_EQ(kernels::log_softmax(zeros({3, 0}), 1).shape(), (Shape{3, 0}));
   EXPECT_EQ(log_softmax_backward(zeros({3, 0}), zeros({3, 0}), 1).shape(), (Shape{3, 0}));
-  const Tensor s = log_softmax(scalar_tensor(3.0, DType::Float64), 0);
+  const Tensor s = kernels::log_softmax(scalar_tensor(3.0, DType::Float64), 0);
   EXPECT_EQ(s.dim(), 0);
   EXPECT_EQ(s.item(), 0.0);
 }
 
 TEST(LogSoftmax, Errors) {
-  EXPECT_THROW(log_softmax(zeros({2, 3}, DType::Int64), 1), DTypeError);
-  EXPECT_THROW(log_softmax(zeros({2, 3}), 2), IndexError);
-  EXPECT_THROW(log_softmax(zeros({2, 3}), -3), IndexError);
-  EXPECT_THROW(log_softmax(Tensor(), 0), ValueError);
+  EXPECT_THROW(kernels::log_softmax(zeros({2, 3}, DType::Int64), 1), DTypeError);
+  EXPECT_THROW(kernels::log_softmax(zeros({2, 3}), 2), IndexError);
+  EXPECT_THROW(kernels::log_softmax(zeros({2, 3}), -3), IndexError);
+  EXPECT_THROW(kernels::log_softmax(Tensor(), 0), ValueError);
   const Tensor y = zeros({2, 3});
   EXPECT_THROW(log_softmax_backward(y, zeros({3, 2}), 1), ShapeError);
   EXPECT_THROW(log_softmax_backward(y, zeros({2, 3}, DType::Float64), 1), DTypeError);
@@ -178,7 +173,7 @@ TEST(LogSoftmaxBackward, MatchesFormulaOnEveryDim) {
     const Tensor x = randn({3, 4, 5}, gen, dt);
     const Tensor g = transposed(randn({5, 4, 3}, gen, dt), 0, 2);  // strided gradient
     for (int64_t dim = 0; dim < 3; ++dim) {
-      const Tensor y = log_softmax(x, dim);
+      const Tensor y = kernels::log_softmax(x, dim);
       const Tensor gx = log_softmax_backward(y, g, dim);
       ASSERT_EQ(gx.shape(), x.shape());
       const double tol = dt == DType::Float32 ? 1e-5 : 1e-13;
@@ -200,11 +195,11 @@ TEST(LogSoftmaxBackward, IsTheGradient) {
   const Tensor w = randn({3, 4}, gen, DType::Float64);
   const std::vector<double> wv = w.to_vector<double>();
   for (int64_t dim : {0, 1}) {
-    const Tensor gx = log_softmax_backward(log_softmax(x, dim), w, dim);
+    const Tensor gx = log_softmax_backward(kernels::log_softmax(x, dim), w, dim);
     const std::vector<double> got = gx.to_vector<double>();
     const auto loss = [&](const std::vector<double>& xv) {
       const std::vector<double> y =
-          log_softmax(from_vector(xv, {3, 4}, DType::Float64), dim).to_vector<double>();
+          kernels::log_softmax(from_vector(xv, {3, 4}, DType::Float64), dim).to_vector<double>();
       double s = 0;
       for (size_t i = 0; i < y.size(); ++i) s += wv[i] * y[i];
       return s;

@@ -11,6 +11,8 @@
 
 namespace descent::nn_test {
 
+inline constexpr DType F64 = DType::Float64;
+
 // The message of the exception `fn` throws as E, or a failure when it throws nothing or
 // something else.
 template <typename E, typename Fn>

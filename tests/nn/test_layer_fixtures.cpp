@@ -14,7 +14,7 @@ namespace {
 using json = nlohmann::json;
 using nn_test::expect_close;
 
-const json& fixtures() {
+const json& layer_fixtures() {
   static const json data = [] {
     const std::string path = std::string(DESCENT_TEST_DATA_DIR) + "/nn/layers.json";
     std::ifstream in(path);
@@ -25,7 +25,7 @@ const json& fixtures() {
 }
 
 const json& fixture(const std::string& name) {
-  return fixtures().at("cases").at(name);
+  return layer_fixtures().at("cases").at(name);
 }
 
 Tensor decode(const json& j, bool requires_grad = false) {

@@ -6,11 +6,13 @@
 
 #include "descent/descent.h"
 #include "descent/nn/losses.h"
+#include "nn_test_util.h"
 
 namespace descent::nn {
 namespace {
 
-constexpr DType F64 = DType::Float64;
+using nn_test::F64;
+using nn_test::message_of;
 
 Tensor labels(std::initializer_list<int64_t> v) {
   return from_vector(std::span<const int64_t>(v.begin(), v.size()),
@@ -21,18 +23,6 @@ void expect_values(const Tensor& t, const std::vector<double>& want, double tol 
   const std::vector<double> got = t.to_vector<double>();
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tol) << "entry " << i;
-}
-
-// The message of the exception `fn` throws as E (fails the test if it throws nothing).
-template <typename E, typename Fn>
-std::string message_of(Fn fn) {
-  try {
-    fn();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no exception of the expected type";
-  return {};
 }
 
 // Two examples: logits (1, 2, 3) with label 2 and (0, 0, 0) with label 1.

@@ -16,7 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-Tensor decode(const json& j) {
+Tensor decode_tensor(const json& j) {
   const Shape shape(j.at("shape").get<std::vector<int64_t>>());
   if (j.at("dtype") == "int64") {
     const auto v = j.at("data").get<std::vector<int64_t>>();
@@ -27,7 +27,7 @@ Tensor decode(const json& j) {
 }
 
 Tensor optional_tensor(const json& c, const char* key) {
-  return c.contains(key) ? decode(c.at(key)) : Tensor();
+  return c.contains(key) ? decode_tensor(c.at(key)) : Tensor();
 }
 
 Reduction reduction_of(const json& o) {
@@ -83,7 +83,7 @@ Tensor run_case(const json& c, const Tensor& input, const Tensor& target) {
   return Tensor();
 }
 
-const json& fixtures() {
+const json& loss_fixtures() {
   static const json data = [] {
     const std::string path = std::string(DESCENT_TEST_DATA_DIR) + "/nn/losses.json";
     std::ifstream in(path);
@@ -102,24 +102,24 @@ void expect_close(const Tensor& got, const Tensor& want, const std::string& what
 }
 
 TEST(LossReference, MatchesPyTorchValuesAndGradients) {
-  const json& cases = fixtures().at("cases");
+  const json& cases = loss_fixtures().at("cases");
   ASSERT_GE(cases.size(), 80u);
   for (const json& c : cases) {
     const std::string name = c.at("name");
-    Tensor input = decode(c.at("input")).set_requires_grad(true);
-    const Tensor out = run_case(c, input, decode(c.at("target")));
-    expect_close(out, decode(c.at("output")), name + " value");
+    Tensor input = decode_tensor(c.at("input")).set_requires_grad(true);
+    const Tensor out = run_case(c, input, decode_tensor(c.at("target")));
+    expect_close(out, decode_tensor(c.at("output")), name + " value");
     const Tensor g = grad(sum(out), input);
-    expect_close(g, decode(c.at("grad_input")), name + " grad");
+    expect_close(g, decode_tensor(c.at("grad_input")), name + " grad");
   }
 }
 
 // First and second derivatives of every fixture case, by central differences.
 TEST(LossReference, GradcheckAndGradgradcheckEveryCase) {
-  for (const json& c : fixtures().at("cases")) {
+  for (const json& c : loss_fixtures().at("cases")) {
     const std::string name = c.at("name");
-    const Tensor target = decode(c.at("target"));
-    Tensor input = decode(c.at("input")).set_requires_grad(true);
+    const Tensor target = decode_tensor(c.at("target"));
+    Tensor input = decode_tensor(c.at("input")).set_requires_grad(true);
     const DifferentiableFn fn = [&](const std::vector<Tensor>& in) {
       return run_case(c, in[0], target);
     };

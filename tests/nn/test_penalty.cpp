@@ -3,11 +3,12 @@
 
 #include "descent/descent.h"
 #include "descent/nn/penalty.h"
+#include "nn_test_util.h"
 
 namespace descent::nn {
 namespace {
 
-constexpr DType F64 = DType::Float64;
+using nn_test::F64;
 
 TEST(Penalty, L2IsTheLecturesSumOfSquaresWithoutBiases) {
   // The lecture's W and b: Σ W² = 1 + 4 + 4 + 16 + 9 + 1 = 35, so λ Σ W² = 3.5 at λ = 0.1.

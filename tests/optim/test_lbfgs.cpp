@@ -10,15 +10,12 @@
 #include "descent/optim/sgd.h"
 #include "descent/optim/spec.h"
 #include "descent/optim/strong_wolfe.h"
+#include "optim_test_util.h"
 
 namespace descent::optim {
 namespace {
 
-Tensor param(std::initializer_list<double> v) {
-  Tensor p = tensor(v, DType::Float64);
-  p.set_requires_grad();
-  return p;
-}
+using optim_test::param;
 
 // f(x) = Σ_i (i + 1) (x_i − 1)² + ¼ Σ x_i⁴: smooth, convex, minimum not at a round number.
 Tensor objective(const Tensor& x) {

@@ -9,15 +9,12 @@
 #include "descent/optim/lookahead.h"
 #include "descent/optim/schedulers.h"
 #include "descent/optim/spec.h"
+#include "optim_test_util.h"
 
 namespace descent::optim {
 namespace {
 
-Tensor param(std::initializer_list<double> v) {
-  Tensor p = tensor(v, DType::Float64);
-  p.set_requires_grad();
-  return p;
-}
+using optim_test::param;
 
 // A valley: ½(x² + 30 y²) + 0.1 x y³, with gradient computed by autograd.
 Tensor valley(const Tensor& p) {

@@ -8,29 +8,19 @@
 #include "descent/descent.h"
 #include "descent/optim/newton.h"
 #include "descent/optim/spec.h"
+#include "optim_test_util.h"
 
 namespace descent::optim {
 namespace {
 
-Tensor param(std::initializer_list<double> v) {
-  Tensor p = tensor(v, DType::Float64);
-  p.set_requires_grad();
-  return p;
-}
+using optim_test::param;
 
 Tensor rosenbrock(const Tensor& p) {
   Tensor x = select(p, 0, 0), y = select(p, 0, 1);
   return pow(1.0 - x, 2.0) + 100.0 * pow(y - x * x, 2.0);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using optim_test::error_of;
 
 TEST(Newton, OneStepSolvesAQuadraticExactly) {
   // L = ½θᵀAθ − bᵀθ over two parameter tensors; θ* = A⁻¹b.

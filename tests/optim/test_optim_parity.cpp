@@ -20,13 +20,13 @@ using nlohmann::json;
 using parity::make_parity_problem;
 using parity::ParityProblem;
 
-const json& fixtures() {
+const json& trajectory_fixtures() {
   static const json data = parity::load_fixture("optim/trajectories.json");
   return data;
 }
 
 TEST(OptimParity, MatchesTorchTrajectories) {
-  const json& data = fixtures();
+  const json& data = trajectory_fixtures();
   const int64_t steps = data["steps"].get<int64_t>();
   ASSERT_GE(data["cases"].size(), 30u);
   for (const json& c : data["cases"]) {

@@ -11,15 +11,12 @@
 #include "descent/optim/rmsprop.h"
 #include "descent/optim/sgd.h"
 #include "descent/optim/spec.h"
+#include "optim_test_util.h"
 
 namespace descent::optim {
 namespace {
 
-Tensor param(std::initializer_list<double> v, DType dt = DType::Float64) {
-  Tensor p = tensor(v, dt);
-  p.set_requires_grad();
-  return p;
-}
+using optim_test::param;
 
 // loss = Σ w (p − 0.3)² + Σ p⁴ / 4, with per-element weights so coordinates differ.
 void compute_grad(const std::vector<Tensor>& ps) {

@@ -6,18 +6,10 @@
 #include "descent/optim/one_cycle.h"
 #include "descent/optim/scheduler_spec.h"
 #include "descent/optim/schedulers.h"
+#include "optim_test_util.h"
 
 namespace descent::optim {
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ValueError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 // The lrs of `steps` steps of a schedule made from `spec` on a fresh target.
 std::vector<double> run_spec(const std::string& spec, int steps,
@@ -80,9 +72,13 @@ TEST(SchedulerSpec, TotalStepsFillsTheRunLength) {
   EXPECT_EQ(run_spec("cosine:T_max=4", 6, 100),
             (run_direct<CosineAnnealingLR>(CosineAnnealingLROptions{.T_max = 4}, 6)));
   LrValues target({0.1});
-  EXPECT_NE(error_of([&] { make_scheduler("cosine", target); }).find("needs T_max"),
+  EXPECT_NE(optim_test::error_of<ValueError>([&] {
+              make_scheduler("cosine", target);
+            }).find("needs T_max"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { make_scheduler("onecycle:max_lr=1", target); }).find("total_steps"),
+  EXPECT_NE(optim_test::error_of<ValueError>([&] {
+              make_scheduler("onecycle:max_lr=1", target);
+            }).find("total_steps"),
             std::string::npos);
 }
 
@@ -90,7 +86,8 @@ TEST(SchedulerSpec, PlateauNeedsTheMetric) {
   LrValues target({0.1, 0.2});
   auto s = make_scheduler("plateau:patience=1,factor=0.5,min_lr=0.01/0.09", target);
   EXPECT_TRUE(s->needs_metric());
-  EXPECT_NE(error_of([&] { s->step(); }).find("needs the metric"), std::string::npos);
+  EXPECT_NE(optim_test::error_of<ValueError>([&] { s->step(); }).find("needs the metric"),
+            std::string::npos);
   for (double metric : {1.0, 1.0, 1.0}) s->step(metric);
   EXPECT_DOUBLE_EQ(target.lr(0), 0.05);
   EXPECT_DOUBLE_EQ(target.lr(1), 0.1);
@@ -127,7 +124,7 @@ TEST(SchedulerSpec, ParsesAndPrintsCanonically) {
 
 TEST(SchedulerSpec, ErrorsListWhatIsValid) {
   auto message = [](const std::string& spec) {
-    return error_of([&] { parse_scheduler_spec(spec); });
+    return optim_test::error_of<ValueError>([&] { parse_scheduler_spec(spec); });
   };
   EXPECT_NE(message("cosinus:T_max=3").find("valid schedulers: none, step, multistep"),
             std::string::npos);
@@ -165,7 +162,9 @@ TEST(SchedulerSpec, StateDictRoundTrips) {
     EXPECT_EQ(a.lr(0), b.lr(0)) << i;
   }
   auto other = make_scheduler("step:step_size=2", b);
-  EXPECT_NE(error_of([&] { other->load_state_dict(sa->state_dict()); }).find("saved by schedule"),
+  EXPECT_NE(optim_test::error_of<ValueError>([&] {
+              other->load_state_dict(sa->state_dict());
+            }).find("saved by schedule"),
             std::string::npos);
 }
 

@@ -18,7 +18,7 @@ namespace {
 
 using nlohmann::json;
 
-const json& fixtures() {
+const json& schedule_fixtures() {
   static const json data = [] {
     std::ifstream in(std::string(DESCENT_TEST_DATA_DIR) + "/optim/schedules.json");
     return json::parse(in);
@@ -119,7 +119,7 @@ void expect_close(const std::vector<double>& got, const json& want, const std::s
 class ScheduleReference : public testing::TestWithParam<std::string> {};
 
 const json& find_case(const std::string& name) {
-  for (const json& c : fixtures().at("cases")) {
+  for (const json& c : schedule_fixtures().at("cases")) {
     if (c.at("name") == name) return c;
   }
   throw std::runtime_error("no fixture " + name);
@@ -157,7 +157,7 @@ TEST_P(ScheduleReference, MatchesPyTorch) {
 
 std::vector<std::string> case_names() {
   std::vector<std::string> names;
-  for (const json& c : fixtures().at("cases")) names.push_back(c.at("name"));
+  for (const json& c : schedule_fixtures().at("cases")) names.push_back(c.at("name"));
   return names;
 }
 
@@ -166,7 +166,7 @@ INSTANTIATE_TEST_SUITE_P(PyTorch, ScheduleReference, testing::ValuesIn(case_name
 
 // Save at step k, restore into a fresh scheduler on a fresh target, continue: the same lrs.
 TEST(ScheduleStateDict, RoundTripContinuesIdentically) {
-  for (const json& c : fixtures().at("cases")) {
+  for (const json& c : schedule_fixtures().at("cases")) {
     const std::string name = c.at("scheduler");
     if (name == "ReduceLROnPlateau") continue;
     const int64_t steps = c.at("steps");
