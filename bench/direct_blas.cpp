@@ -19,27 +19,37 @@ void direct_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, c
   openblas_set_num_threads(1);
 }
 
-double direct_gemms_seconds(std::span<const GemmShape> gemms) {
-  struct Buffers {
-    std::vector<float> a, b, c;
-  };
-  std::vector<Buffers> bufs;
+DirectGemms::DirectGemms(std::span<const GemmShape> gemms) {
   for (const GemmShape& g : gemms) {
-    Buffers b{std::vector<float>(size_t(g.m) * g.k), std::vector<float>(size_t(g.k) * g.n),
-              std::vector<float>(size_t(g.m) * g.n)};
-    for (size_t i = 0; i < b.a.size(); ++i) b.a[i] = std::sin(0.37f * float(i));
-    for (size_t i = 0; i < b.b.size(); ++i) b.b[i] = std::cos(0.41f * float(i));
-    bufs.push_back(std::move(b));
+    Operands o{g, std::vector<float>(size_t(g.m) * g.k), std::vector<float>(size_t(g.k) * g.n),
+               std::vector<float>(size_t(g.m) * g.n)};
+    for (size_t i = 0; i < o.a.size(); ++i) o.a[i] = std::sin(0.37f * float(i));
+    for (size_t i = 0; i < o.b.size(); ++i) o.b[i] = std::cos(0.41f * float(i));
+    operands_.push_back(std::move(o));
   }
-  return measure([&] {
-           for (size_t i = 0; i < gemms.size(); ++i) {
-             const GemmShape& g = gemms[i];
-             Buffers& b = bufs[i];
-             direct_sgemm(g.trans_a, g.trans_b, g.m, g.n, g.k, b.a.data(), b.b.data(), b.c.data());
-             keep(b.c[0]);
-           }
-         })
-      .median_s;
+}
+
+void DirectGemms::pass() {
+  for (Operands& o : operands_) {
+    const GemmShape& g = o.shape;
+    direct_sgemm(g.trans_a, g.trans_b, g.m, g.n, g.k, o.a.data(), o.b.data(), o.c.data());
+    keep(o.c[0]);
+  }
+}
+
+double DirectGemms::run_seconds(int64_t passes) {
+  pass();  // warm: buffers in cache, BLAS threads started
+  const double t0 = now_s();
+  for (int64_t i = 0; i < passes; ++i) pass();
+  return now_s() - t0;
+}
+
+double DirectGemms::pass_seconds() {
+  return measure([&] { pass(); }).median_s;
+}
+
+double direct_gemms_seconds(std::span<const GemmShape> gemms) {
+  return DirectGemms(gemms).pass_seconds();
 }
 
 }  // namespace descent::bench

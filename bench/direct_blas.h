@@ -5,6 +5,7 @@
 // OpenBLAS itself would have them, and off again after it.
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace descent::bench {
 
@@ -18,9 +19,28 @@ struct GemmShape {
   bool trans_a, trans_b;
 };
 
-// A GEMM floor: the median seconds of one pass over `gemms`, each called directly on its own
-// preallocated buffers. What a workload made of these products would cost if everything but
-// the products were free.
+// A GEMM floor: the products of a workload, each called directly on its own preallocated
+// buffers. What the workload would cost if everything but the products were free.
+class DirectGemms {
+ public:
+  explicit DirectGemms(std::span<const GemmShape> gemms);
+  // Seconds of `passes` passes over every product, back to back, timed as one whole (for
+  // workloads that are themselves timed whole, such as an epoch).
+  double run_seconds(int64_t passes);
+  // Median seconds of one pass (bench/timing.h's measure).
+  double pass_seconds();
+
+ private:
+  void pass();
+
+  struct Operands {
+    GemmShape shape;
+    std::vector<float> a, b, c;
+  };
+  std::vector<Operands> operands_;
+};
+
+// DirectGemms(gemms).pass_seconds().
 double direct_gemms_seconds(std::span<const GemmShape> gemms);
 
 }  // namespace descent::bench

@@ -17,6 +17,16 @@ namespace {
 
 thread_local bool t_inside_pool = false;
 
+// Rounds of a polling loop: about 50 µs (see Pool::spin_until_new_job).
+constexpr int kSpinRounds = 20000;
+
+// A hint to the core that this thread is polling (frees resources for its sibling thread).
+inline void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 // Workers sleep on a condition variable between jobs. A job is a count of independent tasks
 // that lives on the caller's stack; the caller and the workers claim tasks from its atomic
 // counter until none are left, and the caller returns only when every worker has let go of it.
@@ -45,9 +55,14 @@ class Pool {
     }
     wake_.notify_all();
     drain(job);
+    // The workers usually finish their last tasks within microseconds of the caller; sleeping
+    // on done_ would then cost a futex wake-up and a context switch (tens of microseconds on a
+    // virtual machine) on every parallel loop of a training step, so poll for a while first.
+    const auto finished = [&] { return job.pending.load() == 0 && job.users.load() == 0; };
+    for (int i = 0; i < kSpinRounds && !finished(); ++i) pause();
     std::unique_lock g(mu_);
-    done_.wait(g, [&] { return job.pending.load() == 0 && job.users == 0; });
-    current_ = nullptr;
+    done_.wait(g, finished);
+    current_ = nullptr;  // under mu_: no worker can join the job from here on
   }
 
  private:
@@ -56,7 +71,7 @@ class Pool {
     int64_t count;
     std::atomic<int64_t> next{0};
     std::atomic<int64_t> pending{0};
-    int users = 0;  // workers inside drain(); guarded by mu_
+    std::atomic<int> users{0};  // workers inside drain(); changed only under mu_
   };
 
   void drain(Job& job) {
@@ -75,11 +90,9 @@ class Pool {
   // a worker that just finished a job therefore polls for the next one for a short while
   // (about 50 µs) before going to sleep. Loops in a training step come back to back.
   void spin_until_new_job(uint64_t seen) const {
-    for (int i = 0; i < 20000; ++i) {
+    for (int i = 0; i < kSpinRounds; ++i) {
       if (generation_.load(std::memory_order_acquire) != seen || stopping_flag_.load()) return;
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
+      pause();
     }
   }
 
