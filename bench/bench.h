@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "torch_runner.h"
+#include "torch_session.h"
 
 namespace descent::bench {
 
@@ -56,6 +57,9 @@ struct Context {
   bool quick = false;
   const TorchResults* torch = nullptr;
   Report* report = nullptr;
+  // PyTorch on request, for workloads that alternate their runs with PyTorch's (Workload::
+  // alternates); null when the PyTorch side is off.
+  TorchSession* session = nullptr;
 
   // The PyTorch value of a workload in `unit`, or NaN (with a note) when it is missing.
   double torch_value(const std::string& workload) const;
@@ -64,6 +68,11 @@ struct Context {
   // Adds a row whose pytorch side is the PyTorch workload of the same name.
   Row& add_row(const std::string& workload, double descent_value, const std::string& unit,
                const std::string& note = "");
+  // One PyTorch measurement through `session`, at the thread count that won the batch run
+  // (appended to `into`; nothing when there is no session or it failed).
+  void torch_once(const std::string& workload, std::vector<double>& into) const;
+  // Lowers row.pytorch to the best of `alternated` (PyTorch's best time wins) and says so.
+  static void take_best_torch(Row& row, const std::vector<double>& alternated);
 };
 
 // A family of workloads: `run` measures descent and adds rows/sections to the report;
@@ -73,6 +82,7 @@ struct Workload {
   const char* summary;
   std::vector<std::string> torch_workloads;
   void (*run)(Context&);
+  bool alternates = false;  // times PyTorch through Context::session between its own runs
 };
 
 // The table of every workload, in running order (bench/main.cpp).

@@ -2,7 +2,9 @@
 
 #include <cblas.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 #include <vector>
 
 #include "descent/kernels/parallel.h"
@@ -17,6 +19,10 @@ void direct_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, c
               trans_b ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), 1.0f, a,
               int(trans_a ? m : k), b, int(trans_b ? k : n), 0.0f, c, int(n));
   openblas_set_num_threads(1);
+}
+
+void wait_for_blas_threads_to_sleep() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
 }
 
 DirectGemms::DirectGemms(std::span<const GemmShape> gemms) {

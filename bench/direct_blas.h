@@ -13,6 +13,11 @@ namespace descent::bench {
 void direct_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a,
                   const float* b, float* c);
 
+// OpenBLAS's own threads poll (sched_yield) for new work for about 0.1 s after a threaded
+// product before they sleep, taking time from whatever runs next. Timings that follow direct
+// products call this first.
+void wait_for_blas_threads_to_sleep();
+
 // One product C[m,n] = op(A)[m,k]·op(B)[k,n] of a workload.
 struct GemmShape {
   int m, n, k;
@@ -24,6 +29,8 @@ struct GemmShape {
 class DirectGemms {
  public:
   explicit DirectGemms(std::span<const GemmShape> gemms);
+  // One pass: every product once.
+  void pass();
   // Seconds of `passes` passes over every product, back to back, timed as one whole (for
   // workloads that are themselves timed whole, such as an epoch).
   double run_seconds(int64_t passes);
@@ -31,8 +38,6 @@ class DirectGemms {
   double pass_seconds();
 
  private:
-  void pass();
-
   struct Operands {
     GemmShape shape;
     std::vector<float> a, b, c;

@@ -6,10 +6,12 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -62,11 +64,13 @@ const std::vector<Workload>& workloads() {
       {"mlp_epoch",
        "one Trainer epoch of a 784-256-128-10 MLP on Fashion-MNIST, Adam (also vs GEMM floor)",
        {"mlp_epoch"},
-       run_mlp_epoch},
+       run_mlp_epoch,
+       /*alternates=*/true},
       {"hvp_power20",
        "20 power iterations with exact HVPs, 784-256-128-10 MLP, 1000 Fashion-MNIST images",
        {"hvp_power20"},
-       run_hvp_power20},
+       run_hvp_power20,
+       /*alternates=*/true},
   };
   return table;
 }
@@ -198,8 +202,18 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "descent_bench: warning: PyTorch side failed: %s\n",
                    torch.error.c_str());
 
+    // The workloads that alternate their runs with PyTorch's share one PyTorch process.
+    std::unique_ptr<TorchSession> session;
+    const bool alternating = std::any_of(selected.begin(), selected.end(),
+                                         [](const Workload* w) { return w->alternates; });
+    if (opt.torch && torch.ran && alternating) {
+      session = std::make_unique<TorchSession>(topt.python, topt.script, topt.quick);
+      if (!session->ok())
+        std::fprintf(stderr, "descent_bench: warning: PyTorch session did not start\n");
+    }
+
     Report report;
-    Context ctx{opt.quick, &torch, &report};
+    Context ctx{opt.quick, &torch, &report, session.get()};
     for (const Workload* w : selected) {
       std::fprintf(stderr, "descent_bench: %s...\n", w->name);
       w->run(ctx);

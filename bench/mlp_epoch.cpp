@@ -83,14 +83,16 @@ void run_mlp_epoch(Context& ctx) {
   const double rss_data = peak_rss_mib();
 
   // The machine's speed drifts over seconds (other guests on the host), by up to a third for
-  // threaded products. So each epoch is followed at once by its floor, the same number of
-  // steps' products called directly, and the best of each is compared.
-  std::vector<double> epochs_s, floors_s;
+  // threaded products. So each epoch is preceded by one of PyTorch's and followed by its
+  // floor, the same number of steps' products called directly, and the best of each is
+  // compared.
+  std::vector<double> epochs_s, floors_s, torch_s;
   double final_loss = kNaN;
   int64_t steps = 0;
   DirectGemms floor_gemms(kStepGemms);
   const int reps = ctx.quick ? kQuickEpochReps : kEpochReps;
   for (int r = 0; r < reps; ++r) {
+    ctx.torch_once("mlp_epoch", torch_s);
     app::Trainer trainer(config, data);
     const double t0 = now_s();
     const app::RunSummary summary = trainer.run();
@@ -99,6 +101,7 @@ void run_mlp_epoch(Context& ctx) {
         summary.final_metrics.count("train.loss") ? summary.final_metrics.at("train.loss") : kNaN;
     steps = summary.steps;
     floors_s.push_back(floor_gemms.run_seconds(steps));
+    wait_for_blas_threads_to_sleep();
   }
   const double epoch_s = *std::min_element(epochs_s.begin(), epochs_s.end());
   const double floor_s = *std::min_element(floors_s.begin(), floors_s.end());
@@ -108,6 +111,7 @@ void run_mlp_epoch(Context& ctx) {
   Row& row = ctx.add_row("mlp_epoch", epoch_s, "s",
                          fmt::format("{:.2f}x GEMM floor ({:.3f} s); peak RSS {:.0f} MiB", vs_floor,
                                      floor_s, rss_peak));
+  Context::take_best_torch(row, torch_s);
   const TorchResult* t = ctx.torch ? ctx.torch->find("mlp_epoch") : nullptr;
 
   Section s;
@@ -130,6 +134,12 @@ void run_mlp_epoch(Context& ctx) {
   for (size_t r = 0; r < epochs_s.size(); ++r)
     all += fmt::format("{}{:.3f} / {:.3f}", r ? ", " : "", epochs_s[r], floors_s[r]);
   s.notes.push_back(fmt::format("descent epoch / floor, in the order run: {} s", all));
+  if (!torch_s.empty()) {
+    std::string alternated;
+    for (double v : torch_s)
+      alternated += fmt::format("{}{:.3f}", alternated.empty() ? "" : " ", v);
+    s.notes.push_back(fmt::format("pytorch epochs alternated with descent's: {} s", alternated));
+  }
   s.notes.push_back(fmt::format("train.loss after the epoch {:.4f}", final_loss));
   s.notes.push_back(fmt::format(
       "data: Fashion-MNIST train split loaded and standardized once in {:.2f} s (not timed)",

@@ -141,4 +141,18 @@ Row& Context::add_row(const std::string& workload, double descent_value, const s
   return report->rows.back();
 }
 
+void Context::torch_once(const std::string& workload, std::vector<double>& into) const {
+  if (!session) return;
+  const TorchResult* r = torch ? torch->find(workload) : nullptr;
+  if (const std::optional<double> v = session->measure(workload, r ? r->threads : 1))
+    into.push_back(*v);
+}
+
+void Context::take_best_torch(Row& row, const std::vector<double>& alternated) {
+  if (alternated.empty()) return;
+  const double best = *std::min_element(alternated.begin(), alternated.end());
+  if (std::isnan(row.pytorch) || best < row.pytorch) row.pytorch = best;
+  row.note += fmt::format("; torch = best of its batch run and {} alternated", alternated.size());
+}
+
 }  // namespace descent::bench

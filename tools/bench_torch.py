@@ -17,6 +17,11 @@ load Fashion-MNIST].
 
 Run with Debian's interpreter: /usr/bin/python3 tools/bench_torch.py [--quick] [--only a,b]
 Progress and warnings go to stderr.
+
+With --serve it measures on request instead, so that the C++ side can alternate PyTorch's runs
+with its own (the machine's speed drifts over seconds): each line "<workload> <threads>" read
+from stdin is answered by one line {"workload": ..., "value": ..., "unit": ..., "threads": n}
+with one measurement (one epoch for mlp_epoch); it ends at the end of its input.
 """
 
 import argparse
@@ -403,11 +408,35 @@ def run(name, cfg):
     return row
 
 
+def serve(cfg):
+    """Answers "<workload> <threads>" lines from stdin, one measurement each (see the top)."""
+    made = {}
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        name, threads = words[0], int(words[1]) if len(words) > 1 else 1
+        if name not in WORKLOADS:
+            print(json.dumps({"error": f"unknown workload {name}"}), flush=True)
+            continue
+        factory, unit, scale = WORKLOADS[name]
+        torch.set_num_threads(threads)
+        if (name, threads) not in made:
+            made[(name, threads)] = factory()
+        fn = made[(name, threads)]
+        seconds = fn() if name in SELF_TIMED else measure(fn, cfg)
+        row = {"workload": name, "value": seconds * scale, "unit": unit, "threads": threads}
+        print(json.dumps(row), flush=True)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short timings (smoke run)")
     parser.add_argument("--only", default="", help="comma-separated workload names")
     parser.add_argument("--list", action="store_true", help="print the workload names and exit")
+    parser.add_argument("--serve", action="store_true",
+                        help='measure on request: "<workload> <threads>" lines on stdin')
     args = parser.parse_args()
 
     if args.list:
@@ -420,6 +449,8 @@ def main():
         return 2
 
     cfg = QUICK if args.quick else FULL
+    if args.serve:
+        return serve(cfg)
     print(f"bench_torch: torch {torch.__version__}, {len(names)} workload(s)", file=sys.stderr)
     print(json.dumps({"torch_version": torch.__version__}), flush=True)
     for name in names:
