@@ -188,9 +188,12 @@ void parallel_tasks(int64_t count, const std::function<void(int64_t)>& task) {
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
   if (n <= 0) return;
   // Up to four pieces per thread, so that a thread slowed down by something else does not
-  // hold up the others: whoever is free takes the next piece.
-  const int64_t pieces =
-      std::min<int64_t>(4 * num_threads(), std::max<int64_t>(1, n / std::max<int64_t>(grain, 1)));
+  // hold up the others: whoever is free takes the next piece. Beyond one piece per thread, a
+  // whole number per thread: three pieces on two threads would leave one thread twice the work.
+  const int64_t threads = num_threads();
+  int64_t pieces =
+      std::min<int64_t>(4 * threads, std::max<int64_t>(1, n / std::max<int64_t>(grain, 1)));
+  if (pieces > threads) pieces -= pieces % threads;
   if (pieces <= 1 || t_inside_pool) {
     body(0, n);
     return;

@@ -20,8 +20,9 @@
 namespace descent::optim::detail {
 
 // Optimizer updates stream several arrays (param, grad, 2-3 states) and do a few flops per
-// element; below this many elements per thread, waking a worker costs more than it saves.
-constexpr int64_t kUpdateGrain = 65536;
+// element; below this many elements per piece, handing a piece to a worker costs more than it
+// saves. Updates follow the backward pass, whose products leave the workers awake.
+constexpr int64_t kUpdateGrain = 16384;
 
 // Runs body(begin, end) over [0, n), split across threads for large n. Every element is
 // independent, so the result does not depend on the split.
