@@ -17,7 +17,7 @@ namespace {
 
 thread_local bool t_inside_pool = false;
 
-// Rounds of a polling loop: about 50 µs (see Pool::spin_until_new_job).
+// Rounds of a polling loop: about 50 µs.
 constexpr int kSpinRounds = 20000;
 
 // A hint to the core that this thread is polling (frees resources for its sibling thread).
@@ -27,9 +27,18 @@ inline void pause() {
 #endif
 }
 
-// Workers sleep on a condition variable between jobs. A job is a count of independent tasks
-// that lives on the caller's stack; the caller and the workers claim tasks from its atomic
-// counter until none are left, and the caller returns only when every worker has let go of it.
+// A job is a count of independent tasks that lives on the caller's stack; the caller and the
+// workers claim tasks from its atomic counter until none are left, and the caller returns only
+// when no worker can touch the job any more.
+//
+// Handing a job over takes no lock. Waking a sleeping thread, or a thread that blocks on a
+// mutex another thread holds, costs a futex call and a context switch: tens of microseconds on
+// a virtual machine, as much as a whole loop of a training step. So workers poll for the next
+// job for about 50 µs before they sleep, the caller polls for the workers' last tasks before
+// it sleeps, and the mutex and condition variables are used only on the way to sleep and to
+// wake a sleeper. Every flag that decides whether to sleep or to wake is a sequentially
+// consistent atomic written by one side and read by the other after its own write (see each
+// use), so one of the two always sees the other.
 class Pool {
  public:
   explicit Pool(int threads) { resize(threads); }
@@ -39,8 +48,7 @@ class Pool {
 
   void resize(int threads) {
     stop_workers();
-    stopping_ = false;
-    stopping_flag_ = false;
+    stopping_.store(false);
     for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
   }
 
@@ -48,21 +56,28 @@ class Pool {
     std::lock_guard one_job_at_a_time(run_mu_);
     Job job{&task, count};
     job.pending.store(count);
-    {
+    current_.store(&job);
+    generation_.fetch_add(1);
+    // A worker counts itself in sleepers_ before it checks generation_ for the last time: if
+    // it is not counted here, it will see the new generation and not sleep.
+    if (sleepers_.load() > 0) {
       std::lock_guard g(mu_);
-      current_ = &job;
-      ++generation_;
+      wake_.notify_all();
     }
-    wake_.notify_all();
     drain(job);
-    // The workers usually finish their last tasks within microseconds of the caller; sleeping
-    // on done_ would then cost a futex wake-up and a context switch (tens of microseconds on a
-    // virtual machine) on every parallel loop of a training step, so poll for a while first.
-    const auto finished = [&] { return job.pending.load() == 0 && job.users.load() == 0; };
-    for (int i = 0; i < kSpinRounds && !finished(); ++i) pause();
-    std::unique_lock g(mu_);
-    done_.wait(g, finished);
-    current_ = nullptr;  // under mu_: no worker can join the job from here on
+    for (int i = 0; i < kSpinRounds && job.pending.load() != 0; ++i) pause();
+    if (job.pending.load() != 0) {
+      std::unique_lock g(mu_);
+      // Set before the last look at pending: the worker that finishes the last task reads it
+      // after its own decrement, so it either sees it and notifies or we see pending at 0.
+      job.caller_sleeping.store(true);
+      done_.wait(g, [&] { return job.pending.load() == 0; });
+    }
+    // From here no worker may take the job. A worker that read current_ before this store
+    // counted itself in joining_ first and counts itself in job.users before it leaves
+    // joining_, so once both are zero, every worker that saw the job has let go of it.
+    current_.store(nullptr);
+    while (joining_.load() != 0 || job.users.load() != 0) pause();
   }
 
  private:
@@ -71,14 +86,15 @@ class Pool {
     int64_t count;
     std::atomic<int64_t> next{0};
     std::atomic<int64_t> pending{0};
-    std::atomic<int> users{0};  // workers inside drain(); changed only under mu_
+    std::atomic<int> users{0};  // workers that joined the job and have not let go of it
+    std::atomic<bool> caller_sleeping{false};
   };
 
   void drain(Job& job) {
     t_inside_pool = true;
     for (int64_t i; (i = job.next.fetch_add(1)) < job.count;) {
       (*job.task)(i);
-      if (job.pending.fetch_sub(1) == 1) {
+      if (job.pending.fetch_sub(1) == 1 && job.caller_sleeping.load()) {
         std::lock_guard g(mu_);
         done_.notify_all();
       }
@@ -86,43 +102,42 @@ class Pool {
     t_inside_pool = false;
   }
 
-  // Waking a sleeping thread costs tens of microseconds, as much as a whole large loop;
-  // a worker that just finished a job therefore polls for the next one for a short while
-  // (about 50 µs) before going to sleep. Loops in a training step come back to back.
-  void spin_until_new_job(uint64_t seen) const {
+  // Returns when generation_ differs from `seen` or the pool is stopping: polls for about
+  // 50 µs (loops in a training step come back to back), then sleeps.
+  void wait_for_job(uint64_t seen) {
+    const auto ready = [&] { return generation_.load() != seen || stopping_.load(); };
     for (int i = 0; i < kSpinRounds; ++i) {
-      if (generation_.load(std::memory_order_acquire) != seen || stopping_flag_.load()) return;
+      if (ready()) return;
       pause();
     }
+    std::unique_lock g(mu_);
+    sleepers_.fetch_add(1);
+    wake_.wait(g, ready);
+    sleepers_.fetch_sub(1);
   }
 
   void worker_loop() {
-    uint64_t seen = 0;
+    uint64_t seen = generation_.load();
     for (;;) {
-      Job* job;
-      spin_until_new_job(seen);
-      {
-        std::unique_lock g(mu_);
-        wake_.wait(g, [&] { return stopping_ || (generation_ != seen && current_); });
-        if (stopping_) return;
-        seen = generation_;
-        job = current_;
-        ++job->users;
-      }
+      wait_for_job(seen);
+      if (stopping_.load()) return;
+      seen = generation_.load();
+      joining_.fetch_add(1);
+      Job* job = current_.load();
+      if (job) job->users.fetch_add(1);
+      joining_.fetch_sub(1);
+      if (!job) continue;  // the job of that generation has already ended
       drain(*job);
-      std::lock_guard g(mu_);
-      --job->users;
-      done_.notify_all();
+      job->users.fetch_sub(1);
     }
   }
 
   void stop_workers() {
+    stopping_.store(true);
     {
       std::lock_guard g(mu_);
-      stopping_ = true;
-      stopping_flag_ = true;
+      wake_.notify_all();
     }
-    wake_.notify_all();
     for (auto& w : workers_) w.join();
     workers_.clear();
   }
@@ -130,10 +145,11 @@ class Pool {
   std::mutex run_mu_, mu_;
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
-  Job* current_ = nullptr;
+  std::atomic<Job*> current_{nullptr};
   std::atomic<uint64_t> generation_{0};
-  bool stopping_ = false;
-  std::atomic<bool> stopping_flag_{false};  // stopping_, readable without the lock
+  std::atomic<int> sleepers_{0};  // workers on their way to sleep or asleep on wake_
+  std::atomic<int> joining_{0};   // workers between reading current_ and joining its job
+  std::atomic<bool> stopping_{false};
 };
 
 int default_threads() {
