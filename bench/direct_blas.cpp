@@ -50,12 +50,4 @@ double DirectGemms::run_seconds(int64_t passes) {
   return now_s() - t0;
 }
 
-double DirectGemms::pass_seconds() {
-  return measure([&] { pass(); }).median_s;
-}
-
-double direct_gemms_seconds(std::span<const GemmShape> gemms) {
-  return DirectGemms(gemms).pass_seconds();
-}
-
 }  // namespace descent::bench

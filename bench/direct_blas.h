@@ -34,8 +34,6 @@ class DirectGemms {
   // Seconds of `passes` passes over every product, back to back, timed as one whole (for
   // workloads that are themselves timed whole, such as an epoch).
   double run_seconds(int64_t passes);
-  // Median seconds of one pass (bench/timing.h's measure).
-  double pass_seconds();
 
  private:
   struct Operands {
@@ -44,8 +42,5 @@ class DirectGemms {
   };
   std::vector<Operands> operands_;
 };
-
-// DirectGemms(gemms).pass_seconds().
-double direct_gemms_seconds(std::span<const GemmShape> gemms);
 
 }  // namespace descent::bench

@@ -65,6 +65,16 @@ bool parse_torch_line(const std::string& line, std::string& workload, TorchResul
   return true;
 }
 
+bool read_line(std::FILE* in, std::string& line) {
+  line.clear();
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, in)) {
+    line += buf;
+    if (line.back() == '\n') return true;  // else a longer line continues
+  }
+  return !line.empty();
+}
+
 TorchResults run_torch(const TorchRunOptions& options) {
   TorchResults results;
   if (options.workloads.empty()) {
@@ -80,15 +90,7 @@ TorchResults run_torch(const TorchRunOptions& options) {
     results.error = "could not start: " + cmd;
     return results;
   }
-  std::string line;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe)) {
-    line += buf;
-    if (line.empty() || line.back() != '\n') continue;  // a longer line continues
-    take_line(line, results);
-    line.clear();
-  }
-  if (!line.empty()) take_line(line, results);
+  for (std::string line; read_line(pipe, line);) take_line(line, results);
   const int status = ::pclose(pipe);
   if (status == -1) {
     results.error = "pclose failed";

@@ -1,6 +1,7 @@
 #pragma once
 // Runs the PyTorch side (tools/bench_torch.py, with Debian's /usr/bin/python3) as a child
 // process and parses the JSON lines it prints. The bench never links against PyTorch.
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,6 +37,10 @@ struct TorchRunOptions {
 
 // Runs the script for the given workloads; its stderr passes through to ours.
 TorchResults run_torch(const TorchRunOptions& options);
+
+// Reads one whole line, newline included, however long; false at the end of the input (a
+// last line without a newline is still returned).
+bool read_line(std::FILE* in, std::string& line);
 
 // Parses one output line into `out`; false for lines that are not a result (kept public for
 // a quick self-check).

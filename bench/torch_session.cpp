@@ -68,18 +68,11 @@ std::optional<double> TorchSession::measure(const std::string& workload, int thr
   if (!ok()) return std::nullopt;
   std::fprintf(to_child_, "%s %d\n", workload.c_str(), threads);
   std::fflush(to_child_);
-  std::string line;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, from_child_)) {
-    line += buf;
-    if (line.back() != '\n') continue;  // a longer line continues
-    std::string name;
-    TorchResult r;
-    if (parse_torch_line(line, name, r) && name == workload) return r.value;
-    stop();  // an error line or another workload's: the session is out of step
-    return std::nullopt;
-  }
-  stop();  // the child ended
+  std::string line, name;
+  TorchResult r;
+  if (read_line(from_child_, line) && parse_torch_line(line, name, r) && name == workload)
+    return r.value;
+  stop();  // the child ended, or answered with an error or out of step
   return std::nullopt;
 }
 

@@ -76,8 +76,15 @@ class Pool {
     // From here no worker may take the job. A worker that read current_ before this store
     // counted itself in joining_ first and counts itself in job.users before it leaves
     // joining_, so once both are zero, every worker that saw the job has let go of it.
+    // They only have bookkeeping left; yielding after a while lets a worker that was
+    // preempted there (more threads than cores) finish it.
     current_.store(nullptr);
-    while (joining_.load() != 0 || job.users.load() != 0) pause();
+    for (int i = 0; joining_.load() != 0 || job.users.load() != 0; ++i) {
+      if (i < kSpinRounds)
+        pause();
+      else
+        std::this_thread::yield();
+    }
   }
 
  private:
