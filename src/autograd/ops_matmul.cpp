@@ -8,24 +8,16 @@
 namespace descent {
 namespace autograd::defs {
 
-namespace {
-// Mᵀ of a matrix as a bare view: no graph node and none of transpose's axis handling.
-Tensor matrix_transpose_view(const Tensor& m) {
-  return Tensor::view_of(m, m.offset(), Shape{m.shape()[1], m.shape()[0]},
-                         Shape{m.strides()[1], m.strides()[0]});
-}
-}  // namespace
-
 // For C = A·B: dA = dC·Bᵀ and dB = Aᵀ·dC, summed over broadcast batch dimensions. In a
 // first-order pass of plain matrices (grad mode off: nothing will differentiate the result)
-// the products go straight to the kernel on transposed views; a small network's backward
+// the products go straight to the kernel, transposes as flags; a small network's backward
 // pass is mostly this rule, and the composite's bookkeeping costs as much as the products.
 const OpDef kMatmul{
     "matmul", [](BackwardContext& c, const Tensor& g) -> GradList {
       GradList out{Tensor(), Tensor()};
       if (!GradMode::is_enabled() && c.input_shape(0).size() == 2 && c.input_shape(1).size() == 2) {
-        if (c.needs(0)) out[0] = kernels::matmul(g, matrix_transpose_view(c.saved(1)));
-        if (c.needs(1)) out[1] = kernels::matmul(matrix_transpose_view(c.saved(0)), g);
+        if (c.needs(0)) out[0] = kernels::matmul_2d(g, false, c.saved(1), true);
+        if (c.needs(1)) out[1] = kernels::matmul_2d(c.saved(0), true, g, false);
         return out;
       }
       if (c.needs(0)) out[0] = sum_to(matmul(g, transpose(c.saved(1), -1, -2)), c.input_shape(0));
@@ -69,9 +61,7 @@ Tensor linear(const Tensor& x0, const Tensor& w0, const Tensor& b0) {
   const Tensor xc = kernels::contiguous(x);
   const int64_t rows = x.numel() / std::max<int64_t>(w.size(1), 1);
   const Tensor x2 = Tensor::view_of(xc, xc.offset(), Shape{rows, w.size(1)}, Shape{w.size(1), 1});
-  const Tensor wt = Tensor::view_of(w, w.offset(), Shape{w.size(1), w.size(0)},
-                                    Shape{w.strides()[1], w.strides()[0]});
-  const Tensor y2 = kernels::matmul(x2, wt);
+  const Tensor y2 = kernels::matmul_2d(x2, false, w, true);
   if (b.defined()) kernels::binary_inplace(kernels::Binary::Add, y2, b);
   Shape out_shape = x.shape();
   out_shape[out_shape.size() - 1] = w.size(0);

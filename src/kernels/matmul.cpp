@@ -165,8 +165,9 @@ void gemm_checked(const char* op, bool ta, bool tb, int64_t m, int64_t n, int64_
   check_ld("ldc", ldc, n);
   if (m == 0 || n == 0) return;
   const int64_t a_rs = ta ? 1 : lda, a_cs = ta ? lda : 1, b_rs = tb ? 1 : ldb, b_cs = tb ? ldb : 1;
-  if (small_gemm_suits(m, n, k, a_rs, a_cs, b_rs, b_cs, ldc, 1, sizeof(T))) {
-    small_gemm(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, beta, c, ldc, 1);
+  const SmallGemmPlan plan = plan_small_gemm(m, n, k, a_rs, a_cs, b_rs, b_cs, ldc, 1, sizeof(T));
+  if (plan.suits) {
+    small_gemm(plan, m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, beta, c, ldc, 1);
     return;
   }
   blas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -257,7 +258,8 @@ void matmul_floating(Operand& a, Operand& b, const Tensor& out, const Shape& bat
     if (!folded) rows = m, a_rs = a.rs;
   };
   fold();
-  const bool small = small_gemm_suits(rows, n, k, a_rs, a.cs, b.rs, b.cs, n, 1, sizeof(T));
+  const SmallGemmPlan plan = plan_small_gemm(rows, n, k, a_rs, a.cs, b.rs, b.cs, n, 1, sizeof(T));
+  const bool small = plan.suits;
   if (!small) {
     // BLAS reads only NoTrans or Trans layouts; anything else is copied to row-major first.
     if (!blas_layout(rows, k, a_rs, a.cs).ok) {
@@ -273,7 +275,7 @@ void matmul_floating(Operand& a, Operand& b, const Tensor& out, const Shape& bat
 
   const auto one = [&](int64_t mm, const T* x, const T* y, T* z) {
     if (small) {
-      small_gemm(mm, n, k, T(1), x, a_rs, a.cs, y, b.rs, b.cs, T(0), z, n, 1);
+      small_gemm(plan, mm, n, k, T(1), x, a_rs, a.cs, y, b.rs, b.cs, T(0), z, n, 1);
     } else {
       const BlasLayout la = blas_layout(mm, k, a_rs, a.cs), lb = blas_layout(k, n, b.rs, b.cs);
       blas_gemm(la.trans, lb.trans, mm, n, k, T(1), x, la.ld, y, lb.ld, T(0), z, n);
@@ -322,13 +324,81 @@ void matmul_int64(const Operand& a, const Operand& b, const Tensor& out, const S
   }
 }
 
-}  // namespace
+// op(x) of a matrix x, op = transpose when `trans`: its sizes and element strides.
+struct MatrixGeometry {
+  int64_t rows, cols, rs, cs;
+};
 
-Tensor matmul(const Tensor& a, const Tensor& b) {
+MatrixGeometry matrix_geometry(const Tensor& x, bool trans) {
+  const int64_t r = x.shape()[0], c = x.shape()[1], rs = x.strides()[0], cs = x.strides()[1];
+  return trans ? MatrixGeometry{c, r, cs, rs} : MatrixGeometry{r, c, rs, cs};
+}
+
+// A row-major copy of op(x) when BLAS cannot read it as it is; `g` then describes the copy.
+template <typename T>
+const T* blas_readable(const Tensor& x, MatrixGeometry& g, Tensor& copy) {
+  if (blas_layout(g.rows, g.cols, g.rs, g.cs).ok) return static_cast<const T*>(x.raw_data());
+  copy = contiguous(Tensor::view_of(x, x.offset(), Shape{g.rows, g.cols}, Shape{g.rs, g.cs}));
+  g.rs = g.cols, g.cs = 1;
+  return static_cast<const T*>(copy.raw_data());
+}
+
+// out = op(a)·op(b) for matrices: the tiny-product kernel with one plan, or BLAS.
+template <typename T>
+void matmul_2d_floating(const Tensor& a, MatrixGeometry ga, const Tensor& b, MatrixGeometry gb,
+                        const Tensor& out) {
+  const int64_t m = ga.rows, k = ga.cols, n = gb.cols;
+  T* pc = static_cast<T*>(out.raw_data());
+  const SmallGemmPlan plan = plan_small_gemm(m, n, k, ga.rs, ga.cs, gb.rs, gb.cs, n, 1, sizeof(T));
+  if (plan.suits) {
+    small_gemm(plan, m, n, k, T(1), static_cast<const T*>(a.raw_data()), ga.rs, ga.cs,
+               static_cast<const T*>(b.raw_data()), gb.rs, gb.cs, T(0), pc, n, 1);
+    return;
+  }
+  Tensor a_copy, b_copy;
+  const T* pa = blas_readable<T>(a, ga, a_copy);
+  const T* pb = blas_readable<T>(b, gb, b_copy);
+  const BlasLayout la = blas_layout(m, k, ga.rs, ga.cs), lb = blas_layout(k, n, gb.rs, gb.cs);
+  blas_gemm(la.trans, lb.trans, m, n, k, T(1), pa, la.ld, pb, lb.ld, T(0), pc, n);
+}
+
+void check_same_dtype(const Tensor& a, const Tensor& b) {
   if (!a.defined() || !b.defined()) throw ValueError("matmul: undefined tensor");
   if (a.dtype() != b.dtype())
     throw DTypeError("matmul: operands have dtypes " + std::string(dtype_name(a.dtype())) +
                      " and " + std::string(dtype_name(b.dtype())) + "; convert one first");
+}
+
+}  // namespace
+
+Tensor matmul_2d(const Tensor& a, bool trans_a, const Tensor& b, bool trans_b) {
+  check_same_dtype(a, b);
+  if (a.dim() != 2 || b.dim() != 2)
+    throw ShapeError("matmul_2d: expected matrices, got shapes " + a.shape().str() + " and " +
+                     b.shape().str());
+  const MatrixGeometry ga = matrix_geometry(a, trans_a), gb = matrix_geometry(b, trans_b);
+  if (ga.cols != gb.rows)
+    throw ShapeError("matmul: shapes " + a.shape().str() + (trans_a ? "ᵀ" : "") + " and " +
+                     b.shape().str() + (trans_b ? "ᵀ" : "") +
+                     " are not aligned (inner dimensions " + std::to_string(ga.cols) + " and " +
+                     std::to_string(gb.rows) + " differ)");
+  if (a.dtype() == DType::Int64 || ga.cols == 0 || ga.rows == 0 || gb.cols == 0) {
+    // Not the floating fast path: the general product on (transposed) views.
+    const auto view = [](const Tensor& x, const MatrixGeometry& g) {
+      return Tensor::view_of(x, x.offset(), Shape{g.rows, g.cols}, Shape{g.rs, g.cs});
+    };
+    return matmul(view(a, ga), view(b, gb));
+  }
+  Tensor out = Tensor::empty(Shape{ga.rows, gb.cols}, a.dtype());
+  if (a.dtype() == DType::Float32)
+    matmul_2d_floating<float>(a, ga, b, gb, out);
+  else
+    matmul_2d_floating<double>(a, ga, b, gb, out);
+  return out;
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  check_same_dtype(a, b);
   if (a.dim() < 2 || b.dim() < 2)
     throw ShapeError("matmul: expected operands of rank >= 2, got shapes " + a.shape().str() +
                      " and " + b.shape().str());
@@ -338,6 +408,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     throw ShapeError("matmul: shapes " + a.shape().str() + " and " + b.shape().str() +
                      " are not aligned (inner dimensions " + std::to_string(k) + " and " +
                      std::to_string(b.shape()[rb - 2]) + " differ)");
+  if (ra == 2 && rb == 2 && a.dtype() != DType::Int64 && m > 0 && n > 0 && k > 0)
+    return matmul_2d(a, false, b, false);
   Shape batch;  // empty for plain matrices
   if (ra > 2 || rb > 2) {
     try {

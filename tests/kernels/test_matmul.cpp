@@ -232,6 +232,55 @@ TEST(Matmul, Errors) {
   EXPECT_THROW(kernels::matmul(Tensor(), zeros({3, 4})), ValueError);
 }
 
+// matmul_2d's transpose flags read the stored matrix as its transpose: the same values (bit
+// for bit) as matmul on a transposed view, for every flag pair, layout and dtype.
+TEST(Matmul2d, TransposeFlagsMatchTransposedViews) {
+  Generator gen(16);
+  for (DType dt : {DType::Float32, DType::Float64, DType::Int64})
+    for (const Dims& d : kDims)
+      for (int flags = 0; flags < 4; ++flags) {
+        const bool ta = flags & 1, tb = flags & 2;
+        const auto make = [&](int64_t rows, int64_t cols, bool strided) {
+          if (dt == DType::Int64) return randint(-50, 50, {rows, cols}, gen);
+          return strided ? every_other_column(rows, cols, gen, dt) : randn({rows, cols}, gen, dt);
+        };
+        for (bool strided : {false, true}) {
+          const Tensor a = ta ? make(d.k, d.m, strided) : make(d.m, d.k, strided);
+          const Tensor b = tb ? make(d.n, d.k, false) : make(d.k, d.n, false);
+          SCOPED_TRACE("m=" + std::to_string(d.m) + " n=" + std::to_string(d.n) +
+                       " k=" + std::to_string(d.k) + " flags " + std::to_string(flags) +
+                       (strided ? " strided" : ""));
+          const Tensor got = kernels::matmul_2d(a, ta, b, tb);
+          const Tensor va = ta ? transpose_view(a) : a, vb = tb ? transpose_view(b) : b;
+          EXPECT_EQ(got.shape(), (Shape{d.m, d.n}));
+          EXPECT_EQ(got.to_vector<double>(), kernels::matmul(va, vb).to_vector<double>());
+          expect_matmul(va, vb);
+        }
+      }
+}
+
+TEST(Matmul2d, ZeroSizesAndErrors) {
+  for (DType dt : {DType::Float32, DType::Float64, DType::Int64}) {
+    EXPECT_EQ(
+        kernels::matmul_2d(ones({0, 3}, dt), true, ones({0, 4}, dt), false).to_vector<double>(),
+        std::vector<double>(12, 0.0));
+    EXPECT_EQ(kernels::matmul_2d(ones({2, 3}, dt), false, ones({0, 3}, dt), true).shape(),
+              (Shape{2, 0}));
+  }
+  try {
+    kernels::matmul_2d(zeros({2, 3}), true, zeros({2, 5}), true);
+    FAIL() << "no exception";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("[2, 3]ᵀ and [2, 5]ᵀ are not aligned"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(kernels::matmul_2d(zeros({2, 2, 3}), false, zeros({3, 4}), false), ShapeError);
+  EXPECT_THROW(kernels::matmul_2d(zeros({2, 3}), false, zeros({3}), false), ShapeError);
+  EXPECT_THROW(kernels::matmul_2d(zeros({2, 3}), false, zeros({3, 4}, DType::Float64), false),
+               DTypeError);
+  EXPECT_THROW(kernels::matmul_2d(Tensor(), false, zeros({3, 4}), false), ValueError);
+}
+
 // gemm against the reference, in all four transpose combinations, with alpha and beta.
 template <typename T>
 void check_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, T beta) {
@@ -360,8 +409,24 @@ void check_small_gemm_variants() {
   const DType dt = dtype_of<T>();
   Generator gen(21);
   const std::vector<Dims> dims = {
-      {1, 1, 1},  {1, 16, 1},   {8, 16, 2},    {32, 16, 2},  {32, 16, 16}, {32, 3, 16}, {3, 32, 16},
-      {9, 33, 5}, {17, 40, 11}, {1, 1024, 32}, {256, 1, 16}, {5, 5, 0},    {13, 20, 30}};
+      {1, 1, 1},
+      {1, 16, 1},
+      {8, 16, 2},
+      {32, 16, 2},
+      {32, 16, 16},
+      {32, 3, 16},
+      {3, 32, 16},
+      {9, 33, 5},
+      {17, 40, 11},
+      {1, 1024, 32},
+      {256, 1, 16},
+      {5, 5, 0},
+      {13, 20, 30},
+      // Transposed B packed in whole 8 × 8 (and 4 × 4) blocks, with ragged edges.
+      {8, 8, 8},
+      {24, 17, 16},
+      {40, 9, 24},
+      {6, 32, 19}};
   for (const Dims& d : dims)
     for (int layout = 0; layout < 8; ++layout) {
       const bool ta = layout & 1, tb = layout & 2, tc = layout & 4;

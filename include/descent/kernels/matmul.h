@@ -10,6 +10,10 @@ namespace descent::kernels {
 // transposes, other layouts are copied first.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// op(a) @ op(b) for matrices (rank 2) of one dtype, op(x) = xᵀ where its flag is set: the
+// products of a backward pass (dA = dC·Bᵀ, dB = Aᵀ·dC) without making transposed views first.
+Tensor matmul_2d(const Tensor& a, bool trans_a, const Tensor& b, bool trans_b);
+
 // Raw row-major GEMM on contiguous or transposed operands:
 // C[M,N] = alpha · op(A) · op(B) + beta · C, op(X) = X or Xᵀ per trans flag, as in cblas.
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
