@@ -22,17 +22,27 @@ bool is_contiguous_geometry(const Shape& shape, const Shape& strides) {
   return true;
 }
 
-// Element count of `shape`, refusing negative sizes and products that overflow.
-int64_t checked_numel(const Shape& shape, DType dtype) {
-  int64_t n = 1;
-  for (int64_t d : shape) {
+// Says what is wrong with a shape that checked_numel refused. Out of line, so that the check
+// itself (run for every new tensor) stays a few instructions.
+[[noreturn, gnu::noinline, gnu::cold]] void throw_bad_shape(const Shape& shape, DType dtype) {
+  for (int64_t d : shape)
     if (d < 0) throw ShapeError("tensor: negative dimension in shape " + shape.str());
+  int64_t n = 1;
+  for (int64_t d : shape)
     if (__builtin_mul_overflow(n, d, &n))
       throw ShapeError("tensor: element count of shape " + shape.str() + " overflows int64");
-  }
+  throw ShapeError("tensor: byte size of shape " + shape.str() + " overflows (" +
+                   std::to_string(dtype_size(dtype)) + " bytes per element)");
+}
+
+// Element count of `shape`, refusing negative sizes and products that overflow.
+inline int64_t checked_numel(const Shape& shape, DType dtype) {
+  int64_t n = 1;
+  bool bad = false;
+  for (int64_t d : shape) bad |= d < 0 || __builtin_mul_overflow(n, d, &n);
   int64_t bytes;
-  if (__builtin_mul_overflow(n, static_cast<int64_t>(dtype_size(dtype)), &bytes))
-    throw ShapeError("tensor: byte size of shape " + shape.str() + " overflows");
+  bad |= __builtin_mul_overflow(n, static_cast<int64_t>(dtype_size(dtype)), &bytes);
+  if (bad) throw_bad_shape(shape, dtype);
   return n;
 }
 
@@ -67,14 +77,22 @@ TensorImpl::TensorImpl(Ref<Storage> s, int64_t off, Shape sh, Shape st, DType dt
       contiguous(is_contiguous_geometry(shape, strides)) {}
 
 TensorImpl::TensorImpl(Ref<Storage> s, const Shape& sh, int64_t n, DType dt)
-    : storage(std::move(s)), offset(0), shape(sh), numel(n), dtype(dt), contiguous(true) {
-  // Row-major strides (a size-0 or size-1 dimension counts as 1, as in contiguous_strides).
-  const size_t rank = shape.size();
-  strides.resize(rank);
+    : storage(std::move(s)),
+      offset(0),
+      shape(sh),
+      strides(sh),
+      numel(n),
+      dtype(dt),
+      contiguous(true) {
+  // Row-major strides (a size-0 or size-1 dimension counts as 1, as in contiguous_strides),
+  // written over a copy of the shape: copying a Shape of the same rank is a few vector moves,
+  // where resizing an empty one costs a call to memset.
+  const int64_t* size = shape.data();
+  int64_t* stride = strides.data();
   int64_t step = 1;
-  for (size_t i = rank; i-- > 0;) {
-    strides[i] = step;
-    step *= std::max<int64_t>(shape[i], 1);
+  for (size_t i = shape.size(); i-- > 0;) {
+    stride[i] = step;
+    step *= std::max<int64_t>(size[i], 1);
   }
 }
 

@@ -113,7 +113,17 @@ void map2(const Tensor& out, const Tensor& a, const Tensor& b, F f,
           for (int64_t j = 0; j < row; ++j) orow[j] = f(*x, y[j]);
         } else {
           const TA* xrow = x + r * row;
-          for (int64_t j = 0; j < row; ++j) orow[j] = f(xrow[j], y[j]);
+          // Blocks of 8 computed before they are stored: correct when o is x (in place)
+          // without the overlap checks a plain loop repeats on every (short) row.
+          int64_t j = 0;
+          for (; j + 8 <= row; j += 8) {
+            TO v[8];
+#pragma GCC unroll 8
+            for (int q = 0; q < 8; ++q) v[q] = f(xrow[j + q], y[j + q]);
+#pragma GCC unroll 8
+            for (int q = 0; q < 8; ++q) orow[j + q] = v[q];
+          }
+          for (; j < row; ++j) orow[j] = f(xrow[j], y[j]);
         }
       }
     });

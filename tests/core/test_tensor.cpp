@@ -111,8 +111,23 @@ TEST(Tensor, ErrorsNameTheOpAndShapes) {
 }
 
 TEST(Tensor, HugeShapesAreRefusedNotAllocated) {
-  EXPECT_THROW(zeros({int64_t{1} << 40, int64_t{1} << 40}), ShapeError);
-  EXPECT_THROW(zeros({int64_t{1} << 62, 4}), ShapeError);
+  const auto message = [](const Shape& shape, DType dtype) {
+    try {
+      Tensor::empty(shape, dtype);
+    } catch (const ShapeError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message({int64_t{1} << 40, int64_t{1} << 40}, DType::Float32),
+            "tensor: element count of shape [1099511627776, 1099511627776] overflows int64");
+  EXPECT_EQ(message({int64_t{1} << 62, 4}, DType::Float32),
+            "tensor: element count of shape [4611686018427387904, 4] overflows int64");
+  EXPECT_EQ(message({int64_t{1} << 61, 2}, DType::Float64),
+            "tensor: byte size of shape [2305843009213693952, 2] overflows (8 bytes per element)");
+  // A negative size is named even where the product would also overflow.
+  EXPECT_EQ(message({int64_t{1} << 62, 4, -1}, DType::Float32),
+            "tensor: negative dimension in shape [4611686018427387904, 4, -1]");
 }
 
 TEST(Tensor, IntegerEdgeCasesAreDefined) {
