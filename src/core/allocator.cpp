@@ -45,34 +45,13 @@ Cache& cache() {
   return *c;
 }
 
-// Small blocks: per-thread free lists for power-of-two classes from 64 B to 32 KiB. A tiny
-// network allocates and frees a few dozen such blocks per step; recycling them here costs a
-// few instructions where the aligned heap path costs a hundred nanoseconds. The lists are
-// intrusive (a free block holds the pointer to the next one) and live in a trivially
-// destructible thread_local, so the hot path is a handful of loads and stores with no
-// thread-local guard; a separate owner object, created on first use, frees them at thread exit.
-constexpr int kSmallClasses = 10;  // 64 << 9 = 32 KiB
-constexpr size_t kSmallMax = size_t{64} << (kSmallClasses - 1);
-constexpr uint32_t kSmallKeep = 256;  // blocks kept per class and thread
-
-// The class c with 64 << (c - 1) < n <= 64 << c, and 0 for n <= 64 (zero bytes included):
-// ceil(log2(n)) - 6 from the bit width of n - 1.
-int small_class(size_t n) {
-  return n <= 64 ? 0 : static_cast<int>(std::bit_width(n - 1)) - 6;
-}
-
-struct FreeBlock {
-  FreeBlock* next;
-};
-
-struct SmallLists {
-  FreeBlock* head[kSmallClasses];
-  uint32_t count[kSmallClasses];
-  // 0: no owner yet, 1: owner registered, 2: the thread is exiting (blocks go to the heap).
-  uint8_t state;
-};
-// Zero-initialized and trivially destructible: readable at any time, even during thread exit.
-thread_local SmallLists t_small{};
+using detail::FreeBlock;
+using detail::kSmallClasses;
+using detail::kSmallKeep;
+using detail::kSmallMax;
+using detail::push_free;
+using detail::small_class;
+using detail::t_small;
 
 void drop_small_lists() {
   for (int c = 0; c < kSmallClasses; ++c) {
@@ -104,16 +83,14 @@ struct SmallListsOwner {
 
 }  // namespace
 
-void* allocate(size_t nbytes) {
-  if (nbytes <= kSmallMax) {
-    const int c = small_class(nbytes);
-    if (FreeBlock* b = t_small.head[c]) {
-      t_small.head[c] = b->next;
-      --t_small.count[c];
-      return b;
-    }
-    return ::operator new (size_t{64} << c, std::align_val_t(kAlign));
-  }
+namespace detail {
+
+// Zero-initialized and trivially destructible: readable at any time, even during thread exit.
+constinit thread_local SmallLists t_small{};
+
+void* allocate_slow(size_t nbytes) {
+  if (nbytes <= kSmallMax)
+    return ::operator new (size_t{64} << small_class(nbytes), std::align_val_t(kAlign));
   const size_t n = size_class(nbytes);
   if (n >= kCacheFrom) {
     Cache& c = cache();
@@ -129,18 +106,12 @@ void* allocate(size_t nbytes) {
   return ::operator new(n, std::align_val_t(kAlign));
 }
 
-void release(void* p, size_t nbytes) {
+void release_slow(void* p, size_t nbytes) {
   if (!p) return;
   if (nbytes <= kSmallMax) {
     const int c = small_class(nbytes);
-    if (t_small.count[c] < kSmallKeep &&
-        (t_small.state == 1 || (t_small.state == 0 && register_small_owner()))) {
-      FreeBlock* b = static_cast<FreeBlock*>(p);
-      b->next = t_small.head[c];
-      t_small.head[c] = b;
-      ++t_small.count[c];
-      return;
-    }
+    if (t_small.count[c] < kSmallKeep && t_small.state == 0 && register_small_owner())
+      return push_free(p, c);
     ::operator delete(p, std::align_val_t(kAlign));
     return;
   }
@@ -156,6 +127,8 @@ void release(void* p, size_t nbytes) {
   }
   ::operator delete(p, std::align_val_t(kAlign));
 }
+
+}  // namespace detail
 
 size_t cached_bytes() {
   std::lock_guard lock(cache().mu);

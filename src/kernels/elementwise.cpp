@@ -243,6 +243,16 @@ void require_broadcastable_into(const Tensor& a, const Tensor& b, const char* op
                      " does not broadcast to " + a.shape().str());
 }
 
+// The operand b of an in-place update of a: b itself, or, when b overlaps a through another
+// view, a copy of it in `copy` (so that it is read before it is written). A reference rather
+// than a new handle: a handle costs two atomic reference-count updates per call, and
+// optimizers and gradient accumulation make such calls by the dozen per step.
+const Tensor& source_for_inplace(const Tensor& a, const Tensor& b, Tensor& copy) {
+  if (!a.shares_storage(b) || a.impl() == b.impl()) return b;
+  copy = cast(b, b.dtype());
+  return copy;
+}
+
 }  // namespace
 
 Tensor unary(Unary op, const Tensor& x) {
@@ -272,8 +282,8 @@ Tensor binary(Binary op, const Tensor& a, const Tensor& b, const char* name) {
 void binary_inplace(Binary op, const Tensor& a, const Tensor& b) {
   require_same_dtype(a, b, "in-place op");
   require_broadcastable_into(a, b, "in-place op");
-  // A source that overlaps the destination through another view is read before it is written.
-  const Tensor src = a.shares_storage(b) && a.impl() != b.impl() ? cast(b, b.dtype()) : b;
+  Tensor copy;
+  const Tensor& src = source_for_inplace(a, b, copy);
   dispatch(a.dtype(), [&](auto z) { binary_into<decltype(z)>(op, a, a, src); });
   a.storage()->bump_version();
 }
@@ -281,7 +291,8 @@ void binary_inplace(Binary op, const Tensor& a, const Tensor& b) {
 void axpy_inplace(const Tensor& a, const Tensor& b, double alpha) {
   require_same_dtype(a, b, "add_");
   require_broadcastable_into(a, b, "add_");
-  const Tensor src = a.shares_storage(b) && a.impl() != b.impl() ? cast(b, b.dtype()) : b;
+  Tensor copy;
+  const Tensor& src = source_for_inplace(a, b, copy);
   dispatch(a.dtype(), [&](auto z) {
     using T = decltype(z);
     const T s = to_scalar<T>(alpha);
