@@ -30,6 +30,7 @@ inline T& at_bytes(char* p, int64_t byte_offset) {
 // True when t can be read as a flat array of n elements in the same order as the output,
 // or holds one element that is broadcast to all of them.
 inline bool flat_like(const Tensor& t, const Tensor& out) {
+  if (t.impl() == out.impl()) return t.is_contiguous();  // in place: no shapes to compare
   return t.is_contiguous() &&
          (t.numel() == out.numel() ? t.shape() == out.shape() : t.numel() == 1);
 }
