@@ -7,8 +7,8 @@
 // each k it takes MR broadcasts of A(i, k) and NV vector loads of row k of B. B rows must be
 // contiguous and a whole number of vectors long, so B is packed (zero-padded) into a
 // thread-local buffer when it is not (with 8 × 8 block transposes when its columns are
-// contiguous, as for the Wᵀ of a backward pass); A is read in place through its strides. When n is much
-// narrower than a vector and m is not, the product is computed as Cᵀ = Bᵀ·Aᵀ instead, so the
+// contiguous, as for the Wᵀ of a backward pass); A is read in place through its strides. When n is
+// much narrower than a vector and m is not, the product is computed as Cᵀ = Bᵀ·Aᵀ instead, so the
 // vectors run along the longer side. The loops are compiled three times (AVX-512, AVX2+FMA
 // and the x86-64 baseline, whatever -march the library is built with) and one is picked for
 // the CPU at first use.
