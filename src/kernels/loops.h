@@ -107,25 +107,39 @@ void map2(const Tensor& out, const Tensor& a, const Tensor& b, F f,
     const TB* y = static_cast<const TB*>(b.raw_data());
     const int64_t row = b.numel(), rows = out.numel() / row;
     const bool xs = a.numel() == 1;
+    // A short row (a bias of 3 or 16) is repeated to fill a period of at least kPeriod
+    // elements, so that whole periods go through one long loop instead of a short loop per row.
+    constexpr int64_t kPeriod = 64;
+    TB repeated[2 * kPeriod];
+    const int64_t period = row < kPeriod ? (kPeriod + row - 1) / row * row : row;
+    const TB* ypat = y;
+    if (row < kPeriod) {
+      std::copy(y, y + row, repeated);
+      for (int64_t filled = row; filled < period; filled *= 2)  // doubling: few short copies
+        std::copy(repeated, repeated + std::min(filled, period - filled), repeated + filled);
+      ypat = repeated;
+    }
     split(rows, std::max<int64_t>(1, grain / row), [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        TO* orow = o + r * row;
-        if (xs) {
-          for (int64_t j = 0; j < row; ++j) orow[j] = f(*x, y[j]);
-        } else {
-          const TA* xrow = x + r * row;
-          // Blocks of 8 computed before they are stored: correct when o is x (in place)
-          // without the overlap checks a plain loop repeats on every (short) row.
-          int64_t j = 0;
-          for (; j + 8 <= row; j += 8) {
-            TO v[8];
+      if (xs) {
+        for (int64_t r = begin; r < end; ++r)
+          for (int64_t j = 0; j < row; ++j) o[r * row + j] = f(*x, y[j]);
+        return;
+      }
+      for (int64_t i0 = begin * row; i0 < end * row; i0 += period) {
+        const int64_t n = std::min(period, end * row - i0);
+        const TA* xp = x + i0;
+        TO* op = o + i0;
+        // Blocks of 8 computed before they are stored: correct when o is x (in place),
+        // without the overlap checks that a loop writing o directly would make.
+        int64_t j = 0;
+        for (; j + 8 <= n; j += 8) {
+          TO v[8];
 #pragma GCC unroll 8
-            for (int q = 0; q < 8; ++q) v[q] = f(xrow[j + q], y[j + q]);
+          for (int q = 0; q < 8; ++q) v[q] = f(xp[j + q], ypat[j + q]);
 #pragma GCC unroll 8
-            for (int q = 0; q < 8; ++q) orow[j + q] = v[q];
-          }
-          for (; j < row; ++j) orow[j] = f(xrow[j], y[j]);
+          for (int q = 0; q < 8; ++q) op[j + q] = v[q];
         }
+        for (; j < n; ++j) op[j] = f(xp[j], ypat[j]);
       }
     });
     return;
