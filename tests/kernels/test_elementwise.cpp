@@ -3,8 +3,10 @@
 // threshold, in and out of place, split over the pool or not, against plain per-element sums.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "descent/core/rng.h"
@@ -71,6 +73,46 @@ TEST(ElementwiseRows, OneElementFirstOperand) {
   const std::vector<double> got = binary(Binary::Sub, a, b).to_vector<double>();
   ASSERT_EQ(got.size(), vb.size());
   for (size_t j = 0; j < vb.size(); ++j) EXPECT_EQ(got[j], x - vb[j]);
+}
+
+// a += α·b on separate flat arrays (the optimizers' path): small, split over threads, and
+// every dtype; then the same update through an overlapping view, which must read b before
+// writing. A float element is a + α·b rounded once (where the compiler fuses the multiply-add,
+// as PyTorch's vectorized add_ does) or twice (product, then sum).
+template <typename T>
+void check_axpy(int64_t n, double alpha) {
+  Generator gen(static_cast<uint64_t>(n));
+  const DType dt = dtype_of<T>();
+  const Tensor a = dt == DType::Int64 ? randint(-1000, 1000, {n}, gen) : randn({n}, gen, dt);
+  const Tensor b = dt == DType::Int64 ? randint(-1000, 1000, {n}, gen) : randn({n}, gen, dt);
+  const std::vector<T> va = a.to_vector<T>(), vb = b.to_vector<T>();
+  axpy_inplace(a, b, alpha);
+  const std::vector<T> got = a.to_vector<T>();
+  const T s = static_cast<T>(alpha);
+  for (size_t i = 0; i < va.size(); ++i) {
+    const T twice = static_cast<T>(va[i] + static_cast<T>(s * vb[i]));
+    if constexpr (std::is_floating_point_v<T>) {
+      if (got[i] == std::fma(s, vb[i], va[i])) continue;
+    }
+    ASSERT_EQ(got[i], twice) << "n=" << n << " at " << i;
+  }
+}
+
+TEST(Axpy, SeparateFlatArrays) {
+  for (int64_t n : {int64_t{1}, int64_t{37}, int64_t{300000}}) {
+    check_axpy<float>(n, -0.1);
+    check_axpy<double>(n, 0.3);
+    check_axpy<int64_t>(n, 3.0);
+  }
+}
+
+TEST(Axpy, OverlappingViewReadsTheSourceFirst) {
+  // a[1:] += 2·a[:-1]: every element gets twice its original left neighbour.
+  const Tensor base = arange(6, DType::Float64);
+  const Tensor dst = Tensor::view_of(base, 1, {5}, {1});
+  const Tensor src = Tensor::view_of(base, 0, {5}, {1});
+  axpy_inplace(dst, src, 2.0);
+  EXPECT_EQ(base.to_vector<double>(), (std::vector<double>{0, 1, 4, 7, 10, 13}));
 }
 
 }  // namespace
