@@ -21,6 +21,9 @@ class Storage : public RefCounted {
   // Destroys the header and returns the whole block (C++20 destroying delete, so that
   // Ref<Storage>'s `delete` frees the block the header shares with the data).
   static void operator delete(Storage* p, std::destroying_delete_t);
+  // Public only because clang 14 wrongly requires access to it for a destroying delete (which
+  // does not call it); Storage objects are still made only by allocate().
+  ~Storage() = default;
 
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
@@ -35,7 +38,6 @@ class Storage : public RefCounted {
 
  private:
   Storage(void* data, size_t nbytes) : data_(data), nbytes_(nbytes) {}
-  ~Storage() = default;
   void* data_;
   size_t nbytes_;
   uint64_t version_ = 0;
