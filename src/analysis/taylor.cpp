@@ -23,7 +23,7 @@ std::vector<ScalarFunction> all_functions() {
       // a polynomial accurate to ~1e-15 whose derivatives match cos's to the same order.
       {.name = "sin",
        .formula = "sin(x)",
-       .value = [kHalfPi](const Tensor& x) { return cos_composite(x - kHalfPi); }},
+       .value = [](const Tensor& x) { return cos_composite(x - kHalfPi); }},
       {.name = "cos",
        .formula = "cos(x)",
        .value = [](const Tensor& x) { return cos_composite(x); }},
