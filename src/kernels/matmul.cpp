@@ -343,7 +343,7 @@ const T* blas_readable(const Tensor& x, MatrixGeometry& g, Tensor& copy) {
   return static_cast<const T*>(copy.raw_data());
 }
 
-// out = op(a)·op(b) for matrices: the tiny-product kernel with one plan, or BLAS.
+// C = op(a)·op(b) for matrices: the tiny-product kernel with one plan, or BLAS.
 template <typename T>
 void matmul_2d_floating(const Tensor& a, MatrixGeometry ga, const Tensor& b, MatrixGeometry gb,
                         const Tensor& out) {
@@ -360,6 +360,17 @@ void matmul_2d_floating(const Tensor& a, MatrixGeometry ga, const Tensor& b, Mat
   const T* pb = blas_readable<T>(b, gb, b_copy);
   const BlasLayout la = blas_layout(m, k, ga.rs, ga.cs), lb = blas_layout(k, n, gb.rs, gb.cs);
   blas_gemm(la.trans, lb.trans, m, n, k, T(1), pa, la.ld, pb, lb.ld, T(0), pc, n);
+}
+
+// op(a)·op(b) for operands already checked: floating, one dtype, aligned, no size zero.
+Tensor floating_product_2d(const Tensor& a, const MatrixGeometry& ga, const Tensor& b,
+                           const MatrixGeometry& gb) {
+  Tensor out = Tensor::empty(Shape{ga.rows, gb.cols}, a.dtype());
+  if (a.dtype() == DType::Float32)
+    matmul_2d_floating<float>(a, ga, b, gb, out);
+  else
+    matmul_2d_floating<double>(a, ga, b, gb, out);
+  return out;
 }
 
 void check_same_dtype(const Tensor& a, const Tensor& b) {
@@ -389,12 +400,7 @@ Tensor matmul_2d(const Tensor& a, bool trans_a, const Tensor& b, bool trans_b) {
     };
     return matmul(view(a, ga), view(b, gb));
   }
-  Tensor out = Tensor::empty(Shape{ga.rows, gb.cols}, a.dtype());
-  if (a.dtype() == DType::Float32)
-    matmul_2d_floating<float>(a, ga, b, gb, out);
-  else
-    matmul_2d_floating<double>(a, ga, b, gb, out);
-  return out;
+  return floating_product_2d(a, ga, b, gb);
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
@@ -409,7 +415,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                      " are not aligned (inner dimensions " + std::to_string(k) + " and " +
                      std::to_string(b.shape()[rb - 2]) + " differ)");
   if (ra == 2 && rb == 2 && a.dtype() != DType::Int64 && m > 0 && n > 0 && k > 0)
-    return matmul_2d(a, false, b, false);
+    return floating_product_2d(a, matrix_geometry(a, false), b, matrix_geometry(b, false));
   Shape batch;  // empty for plain matrices
   if (ra > 2 || rb > 2) {
     try {

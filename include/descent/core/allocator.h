@@ -1,7 +1,8 @@
 #pragma once
-// The caching allocator behind Storage. Small blocks go to the C++ heap (whose thread caches
-// are already fast); large blocks are kept in size-class bins after release and handed out
-// again, which avoids returning them to the kernel and paying page faults on every reuse.
+// The caching allocator behind storages, tensor headers and graph nodes. Small blocks are
+// recycled through per-thread free lists (below); large blocks are kept in size-class bins
+// after release and handed out again, which avoids returning them to the kernel and paying
+// page faults on every reuse.
 #include <bit>
 #include <cstddef>
 #include <cstdint>
