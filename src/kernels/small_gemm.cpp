@@ -81,16 +81,33 @@ inline void tile(int64_t k, const T* a, int64_t a_rs, int64_t a_cs, const T* b, 
         T lanes[L];
         std::memcpy(lanes, &out, sizeof(V));
         const int64_t nl = std::min<int64_t>(L, ncols - j);
-        for (int64_t l = 0; l < nl; ++l) {
-          T& dst = crow[(j + l) * c_cs];
-          dst = beta == T(0) ? lanes[l] : lanes[l] + beta * dst;
+        T* dst = crow + j * c_cs;
+        if (beta == T(0) && nl == L) {  // a whole vector, unrolled into lane extracts
+#pragma GCC unroll 16
+          for (int l = 0; l < L; ++l) dst[l * c_cs] = lanes[l];
+        } else if (beta == T(0)) {
+          for (int64_t l = 0; l < nl; ++l) dst[l * c_cs] = lanes[l];
+        } else {
+          for (int64_t l = 0; l < nl; ++l) dst[l * c_cs] = lanes[l] + beta * dst[l * c_cs];
         }
       }
     }
   }
 }
 
-// All rows of one column block of NV vectors: full MR-row tiles, then 4-, 2- and 1-row tiles.
+// The last `rows` (< MR) rows of a column block, in one tile of exactly that many rows: each
+// pass over k then loads B's rows once for all of them.
+template <typename T, int W, int MR, int NV>
+inline void remainder_tile(const Problem<T>& p, const T* b, int64_t ldb, int64_t i, int64_t rows,
+                           T* c, int64_t ncols) {
+  if constexpr (MR > 1) {
+    if (rows < MR - 1) return remainder_tile<T, W, MR - 1, NV>(p, b, ldb, i, rows, c, ncols);
+    tile<T, W, MR - 1, NV>(p.k, p.a.p + i * p.a.rs, p.a.rs, p.a.cs, b, ldb, p.alpha, p.beta,
+                           c + i * p.c.rs, p.c.rs, p.c.cs, ncols);
+  }
+}
+
+// All rows of one column block of NV vectors: full MR-row tiles, then one tile for the rest.
 template <typename T, int W, int MR, int NV>
 inline void column_block(const Problem<T>& p, const T* b, int64_t ldb, int64_t j0, int64_t ncols) {
   const T* a = p.a.p;
@@ -99,23 +116,7 @@ inline void column_block(const Problem<T>& p, const T* b, int64_t ldb, int64_t j
   for (; i + MR <= p.m; i += MR)
     tile<T, W, MR, NV>(p.k, a + i * p.a.rs, p.a.rs, p.a.cs, b, ldb, p.alpha, p.beta, c + i * p.c.rs,
                        p.c.rs, p.c.cs, ncols);
-  if constexpr (MR > 4) {
-    if (i + 4 <= p.m) {
-      tile<T, W, 4, NV>(p.k, a + i * p.a.rs, p.a.rs, p.a.cs, b, ldb, p.alpha, p.beta,
-                        c + i * p.c.rs, p.c.rs, p.c.cs, ncols);
-      i += 4;
-    }
-  }
-  if constexpr (MR > 2) {
-    if (i + 2 <= p.m) {
-      tile<T, W, 2, NV>(p.k, a + i * p.a.rs, p.a.rs, p.a.cs, b, ldb, p.alpha, p.beta,
-                        c + i * p.c.rs, p.c.rs, p.c.cs, ncols);
-      i += 2;
-    }
-  }
-  for (; i < p.m; ++i)
-    tile<T, W, 1, NV>(p.k, a + i * p.a.rs, p.a.rs, p.a.cs, b, ldb, p.alpha, p.beta, c + i * p.c.rs,
-                      p.c.rs, p.c.cs, ncols);
+  if (i < p.m) remainder_tile<T, W, MR, NV>(p, b, ldb, i, p.m - i, c, ncols);
 }
 
 // The columns of a block narrower than NV vectors take the matching narrower tile.
@@ -266,8 +267,9 @@ inline void pack_panel(const MatRef<const T>& b, int64_t k, int64_t j0, int64_t 
         transpose_block(src + j * b.cs + p, b.cs, panel + p * width + j, width);
   }
   // What the fast paths left: the columns past jb of every row, and every column of the rows
-  // past kk; then the zero padding.
-  for (int64_t p = 0; p < k; ++p) {
+  // past kk; then the zero padding. Rows the fast paths filled whole are skipped.
+  const bool whole_rows = jb == valid && width == valid;
+  for (int64_t p = whole_rows ? kk : 0; p < k; ++p) {
     T* dst = panel + p * width;
     for (int64_t j = p < kk ? jb : 0; j < valid; ++j) dst[j] = src[p * b.rs + j * b.cs];
     for (int64_t j = valid; j < width; ++j) dst[j] = T(0);

@@ -426,7 +426,11 @@ void check_small_gemm_variants() {
       {8, 8, 8},
       {24, 17, 16},
       {40, 9, 24},
-      {6, 32, 19}};
+      {6, 32, 19},
+      // Every leftover row count (m mod 4, m mod 8) takes one tile of exactly those rows.
+      {15, 20, 7},
+      {12, 9, 3},
+      {31, 3, 16}};
   for (const Dims& d : dims)
     for (int layout = 0; layout < 8; ++layout) {
       const bool ta = layout & 1, tb = layout & 2, tc = layout & 4;
