@@ -13,7 +13,7 @@ extern const OpDef kAddScalar, kMulScalar, kPowScalar, kRSubScalar;
 extern const OpDef kNeg, kExp, kLog, kSqrt, kAbs, kTanh, kSigmoid, kRelu, kLeakyRelu, kClamp,
     kWhere, kCast;
 // reductions
-extern const OpDef kSum, kMax, kMin;
+extern const OpDef kSum, kMean, kMax, kMin;
 // linear algebra
 extern const OpDef kMatmul, kLinear;
 // shape

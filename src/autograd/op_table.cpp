@@ -10,7 +10,7 @@ std::span<const OpDef* const> op_table() {
       &kAdd,      &kSub,       &kMul,        &kDiv,        &kPow,        &kMaximum,
       &kMinimum,  &kAddScalar, &kMulScalar,  &kPowScalar,  &kRSubScalar, &kNeg,
       &kExp,      &kLog,       &kSqrt,       &kAbs,        &kTanh,       &kSigmoid,
-      &kRelu,     &kLeakyRelu, &kClamp,      &kWhere,      &kCast,       &kSum,
+      &kRelu,     &kLeakyRelu, &kClamp,      &kWhere,      &kCast,       &kSum,        &kMean,
       &kMax,      &kMin,       &kMatmul,     &kLinear,     &kReshape,    &kPermute,
       &kExpand,   &kSlice,     &kEmbedSlice, &kConcat,     &kContiguous, &kIndexSelect,
       &kIndexAdd, &kGather,    &kScatterAdd, &kLogSoftmax,

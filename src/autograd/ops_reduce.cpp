@@ -44,6 +44,11 @@ const OpDef kSum{"sum", [](BackwardContext& c, const Tensor& g) -> GradList {
                    return {expand_back(g, c.input_shape(0), c.attrs().dims)};
                  }};
 
+// mean = s · sum with s = 1/n (n the count of elements averaged): each element gets s · g.
+const OpDef kMean{"mean", [](BackwardContext& c, const Tensor& g) -> GradList {
+                    return {mul(expand_back(g, c.input_shape(0), c.attrs().dims), c.attrs().scalar)};
+                  }};
+
 // The gradient of a maximum goes to the elements equal to it, shared evenly among ties.
 GradList extremum_reduce_backward(BackwardContext& c, const Tensor& g) {
   const Shape& in_shape = c.input_shape(0);
@@ -88,11 +93,21 @@ Tensor sum(const Tensor& x) {
 
 Tensor mean(const Tensor& x, std::vector<int64_t> dims, bool keepdim) {
   autograd::require_floating(x, "mean");
-  std::vector<int64_t> axes = reduction_axes(std::move(dims), x.dim(), "mean");
+  const std::vector<int64_t> axes = reduction_axes(std::move(dims), x.dim(), "mean");
   int64_t count = 1;
   for (int64_t a : axes) count *= x.shape()[static_cast<size_t>(a)];
-  // mean = sum / n; n = 0 gives NaN as in PyTorch. The axes are handed on, not copied.
-  return mul(sum(x, std::move(axes), keepdim), count == 0 ? NAN : 1.0 / static_cast<double>(count));
+  // mean = sum · (1/n), rounded as a sum followed by a product; n = 0 gives NaN as in PyTorch.
+  // One op rather than sum then mul: a loss's mean makes one tensor and one node, not two.
+  const double scale = count == 0 ? NAN : 1.0 / static_cast<double>(count);
+  Tensor out = kernels::reduce(kernels::Reduce::Sum, x, axes, keepdim);
+  kernels::unary_scalar_inplace(kernels::UnaryScalar::Mul, out, scale);
+  if (autograd::should_record({&x})) {
+    autograd::Node& n = autograd::record(kMean, out, {&x});
+    n.attrs.dims = Shape(axes);
+    n.attrs.flag = keepdim;
+    n.attrs.scalar = scale;
+  }
+  return out;
 }
 Tensor mean(const Tensor& x) {
   return mean(x, {}, false);
