@@ -45,9 +45,10 @@ const OpDef kSum{"sum", [](BackwardContext& c, const Tensor& g) -> GradList {
                  }};
 
 // mean = s · sum with s = 1/n (n the count of elements averaged): each element gets s · g.
-const OpDef kMean{"mean", [](BackwardContext& c, const Tensor& g) -> GradList {
-                    return {mul(expand_back(g, c.input_shape(0), c.attrs().dims), c.attrs().scalar)};
-                  }};
+const OpDef kMean{
+    "mean", [](BackwardContext& c, const Tensor& g) -> GradList {
+      return {mul(expand_back(g, c.input_shape(0), c.attrs().dims), c.attrs().scalar)};
+    }};
 
 // The gradient of a maximum goes to the elements equal to it, shared evenly among ties.
 GradList extremum_reduce_backward(BackwardContext& c, const Tensor& g) {

@@ -221,13 +221,16 @@ std::map<std::string, std::vector<Case>> all_cases() {
       }));
   c["mean"] = unary_cases([](const Tensor& x) { return mean(x); });
   c["mean"].push_back(unary(
-      "strided, axis 0", [] { return strided(3, 5); }, [](const Tensor& x) { return mean(x, {0}); }));
+      "strided, axis 0", [] { return strided(3, 5); },
+      [](const Tensor& x) { return mean(x, {0}); }));
   c["mean"].push_back(unary(
       "axes {0,2} keepdim",
       [] {
         return rnd({2, 3, 4});
       },
-      [](const Tensor& x) { return mean(x, {0, -1}, true); }));
+      [](const Tensor& x) {
+        return mean(x, {0, -1}, true);
+      }));
   c["max"] = {unary(
                   "all",
                   [] {
