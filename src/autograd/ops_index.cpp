@@ -14,10 +14,14 @@ const OpDef kIndexAdd{"index_add", [](BackwardContext& c, const Tensor& g) -> Gr
                         return {c.needs(0) ? g : Tensor(),
                                 c.needs(1) ? index_select(g, c.attrs().dim, c.saved(0)) : Tensor()};
                       }};
-const OpDef kGather{"gather", [](BackwardContext& c, const Tensor& g) -> GradList {
-                      const Tensor base = zeros(c.input_shape(0), g.dtype());
-                      return {scatter_add(base, c.attrs().dim, c.saved(0), g)};
-                    }};
+const OpDef kGather{
+    "gather", [](BackwardContext& c, const Tensor& g) -> GradList {
+      // First order (grad mode off): straight onto zeros, no base to copy.
+      if (!GradMode::is_enabled())
+        return {kernels::scatter_add_to_zeros(c.input_shape(0), c.attrs().dim, c.saved(0), g)};
+      const Tensor base = zeros(c.input_shape(0), g.dtype());
+      return {scatter_add(base, c.attrs().dim, c.saved(0), g)};
+    }};
 const OpDef kScatterAdd{"scatter_add", [](BackwardContext& c, const Tensor& g) -> GradList {
                           return {c.needs(0) ? g : Tensor(),
                                   c.needs(1) ? gather(g, c.attrs().dim, c.saved(0)) : Tensor()};

@@ -45,10 +45,18 @@ const OpDef kSum{"sum", [](BackwardContext& c, const Tensor& g) -> GradList {
                  }};
 
 // mean = s · sum with s = 1/n (n the count of elements averaged): each element gets s · g.
-const OpDef kMean{
-    "mean", [](BackwardContext& c, const Tensor& g) -> GradList {
-      return {mul(expand_back(g, c.input_shape(0), c.attrs().dims), c.attrs().scalar)};
-    }};
+const OpDef kMean{"mean", [](BackwardContext& c, const Tensor& g) -> GradList {
+                    const double s = c.attrs().scalar;
+                    if (g.numel() == 1 && !GradMode::is_enabled()) {
+                      // A whole tensor's mean, first order (a loss): every element gets the one
+                      // value s · g, each rounded as the product below would, without the views and
+                      // strided loop.
+                      Tensor out = full(c.input_shape(0), g.item(), g.dtype());
+                      kernels::unary_scalar_inplace(kernels::UnaryScalar::Mul, out, s);
+                      return {out};
+                    }
+                    return {mul(expand_back(g, c.input_shape(0), c.attrs().dims), s)};
+                  }};
 
 // The gradient of a maximum goes to the elements equal to it, shared evenly among ties.
 GradList extremum_reduce_backward(BackwardContext& c, const Tensor& g) {

@@ -249,8 +249,22 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& idx) {
   return out;
 }
 
-Tensor scatter_add(const Tensor& base, int64_t dim, const Tensor& idx, const Tensor& src) {
-  const char* op = "scatter_add";
+namespace {
+
+// out[..][idx[..]][..] += src[..] along axis d, into `out` in place (scatter_add's loop).
+void scatter_add_into(const char* op, const Tensor& out, size_t d, const Tensor& idx,
+                      const Tensor& src) {
+  if (idx.numel() == 0) return;
+  dispatch(out.dtype(), [&](auto z) {
+    using T = decltype(z);
+    walk_indexed<T, T>(op, out, d, idx, src, [](T* to, T v) { add_into(*to, v); });
+  });
+}
+
+// scatter_add's checks of index and source against a base (here: one of that shape and dtype
+// of source); returns the normalized axis.
+size_t check_scatter_add(const char* op, const Tensor& base, int64_t dim, const Tensor& idx,
+                         const Tensor& src) {
   require_defined(op, base, "base");
   require_defined(op, idx, "index");
   require_defined(op, src, "source");
@@ -261,12 +275,23 @@ Tensor scatter_add(const Tensor& base, int64_t dim, const Tensor& idx, const Ten
     throw ShapeError(std::string(op) + ": index of shape " + idx.shape().str() +
                      " and source of shape " + src.shape().str() + " must have the same shape");
   check_index_shape(op, idx, base, d, "base");
+  return d;
+}
+
+}  // namespace
+
+Tensor scatter_add(const Tensor& base, int64_t dim, const Tensor& idx, const Tensor& src) {
+  const size_t d = check_scatter_add("scatter_add", base, dim, idx, src);
   Tensor out = cast(base, base.dtype());
-  if (idx.numel() == 0) return out;
-  dispatch(base.dtype(), [&](auto z) {
-    using T = decltype(z);
-    walk_indexed<T, T>(op, out, d, idx, src, [](T* to, T v) { add_into(*to, v); });
-  });
+  scatter_add_into("scatter_add", out, d, idx, src);
+  return out;
+}
+
+Tensor scatter_add_to_zeros(const Shape& shape, int64_t dim, const Tensor& idx, const Tensor& src) {
+  require_defined("scatter_add", src, "source");
+  Tensor out = zeros(shape, src.dtype());
+  const size_t d = check_scatter_add("scatter_add", out, dim, idx, src);
+  scatter_add_into("scatter_add", out, d, idx, src);
   return out;
 }
 

@@ -216,6 +216,35 @@ TEST(ScatterAdd, Errors) {
   EXPECT_THROW(kernels::scatter_add(base, -3, idx, zeros({2, 2})), IndexError);
 }
 
+// gather's gradient: the scatter onto zeros equals scatter_add onto a zero base, exactly, and
+// refuses what scatter_add refuses.
+TEST(ScatterAdd, OntoZerosMatchesAZeroBase) {
+  Generator gen(35);
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    const Tensor idx = from_vector(std::vector<int64_t>{2, 2, 0, 1, 0, 0}, {3, 2});
+    const Tensor src = randn({3, 2}, gen, dt);
+    for (int64_t dim : {1, -1}) {
+      const std::vector<double> want =
+          kernels::scatter_add(zeros({3, 4}, dt), dim, idx, src).to_vector<double>();
+      const Tensor got = kernels::scatter_add_to_zeros({3, 4}, dim, idx, src);
+      EXPECT_EQ(got.shape(), (Shape{3, 4}));
+      EXPECT_EQ(got.dtype(), dt);
+      EXPECT_EQ(got.to_vector<double>(), want);
+    }
+  }
+  const Tensor idx = zeros({2, 2}, DType::Int64);
+  EXPECT_THROW(kernels::scatter_add_to_zeros({3, 4}, 1, idx, zeros({2, 3})), ShapeError);
+  EXPECT_THROW(kernels::scatter_add_to_zeros({3, 4}, 1, zeros({2, 2}), zeros({2, 2})), DTypeError);
+  EXPECT_THROW(kernels::scatter_add_to_zeros({3, 4}, 2, idx, zeros({2, 2})), IndexError);
+  expect_error<IndexError>(
+      [&] {
+        kernels::scatter_add_to_zeros({3, 4}, 1, from_vector(std::vector<int64_t>{4}, {1, 1}),
+                                      zeros({1, 1}));
+      },
+      {"scatter_add", "4", "size 4"});
+  EXPECT_THROW(kernels::scatter_add_to_zeros({3, 4}, 1, idx, Tensor()), ValueError);
+}
+
 TEST(OneHot, ValuesShapesAndErrors) {
   const Tensor labels = from_vector(std::vector<int64_t>{2, 0, 1, 2}, {2, 2});
   const Tensor y = kernels::one_hot(labels, 3, DType::Float64);

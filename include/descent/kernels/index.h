@@ -19,6 +19,8 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& idx);
 // out = base, then out[i][idx[i][j][k]][k] += src[i][j][k] (for dim = 1); idx and src have
 // the same shape, no larger than base in dimensions other than `dim`.
 Tensor scatter_add(const Tensor& base, int64_t dim, const Tensor& idx, const Tensor& src);
+// scatter_add onto zeros of `shape` (src's dtype), without a base to copy: gather's gradient.
+Tensor scatter_add_to_zeros(const Shape& shape, int64_t dim, const Tensor& idx, const Tensor& src);
 // int64 labels of any shape -> float of shape [..., num_classes] with 1 at the label.
 Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype);
 // Concatenation along `dim` (all other sizes equal, one dtype).
