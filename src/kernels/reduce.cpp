@@ -102,30 +102,44 @@ Acc<Op, T> reduce_run(const T* x, int64_t n) {
                      combine<Op>(combine<Op>(a4, a5), combine<Op>(a6, a7)));
 }
 
+// Reduces rows [0, rows) of G adjacent columns (row stride ld) into out[0, G): G running
+// results, fully unrolled so that they live in registers (vectors of them where the compiler
+// can) while the rows stream past. They are independent, so their latencies overlap.
+template <Reduce Op, int G, typename T>
+void reduce_column_group(const T* x, int64_t rows, int64_t ld, Acc<Op, T>* out) {
+  Acc<Op, T> acc[G];
+#pragma GCC unroll 16
+  for (int q = 0; q < G; ++q) acc[q] = lift<Op>(x[q]);
+  for (int64_t r = 1; r < rows; ++r) {
+    const T* row = x + r * ld;
+#pragma GCC unroll 16
+    for (int q = 0; q < G; ++q) acc[q] = combine<Op>(acc[q], lift<Op>(row[q]));
+  }
+#pragma GCC unroll 16
+  for (int q = 0; q < G; ++q) out[q] = acc[q];
+}
+
+// The last `count` (< 8) columns in one group of exactly that many.
+template <Reduce Op, int G, typename T>
+void reduce_last_columns(const T* x, int64_t rows, int64_t count, int64_t ld, Acc<Op, T>* out) {
+  if constexpr (G > 0) {
+    if (count < G) return reduce_last_columns<Op, G - 1>(x, rows, count, ld, out);
+    reduce_column_group<Op, G>(x, rows, ld, out);
+  }
+}
+
 // Reduces rows [0, rows) of a row-major block with row stride `ld`, columns [0, cols), into
-// out[0, cols). Columns go in groups of eight whose accumulators are fully unrolled, so they
-// live in registers while the rows stream past; the last few columns go one by one.
+// out[0, cols): columns in groups of 16 and 8, then the last few together, row by row. Every
+// column is reduced over its rows in order, whatever group it falls in.
 template <Reduce Op, typename T>
 void reduce_rows(const T* x, int64_t rows, int64_t cols, int64_t ld, Acc<Op, T>* out) {
-  using A = Acc<Op, T>;
   int64_t j = 0;
-  for (; j + 8 <= cols; j += 8) {
-    A acc[8];
-#pragma GCC unroll 8
-    for (int q = 0; q < 8; ++q) acc[q] = lift<Op>(x[j + q]);
-    for (int64_t r = 1; r < rows; ++r) {
-      const T* row = x + r * ld + j;
-#pragma GCC unroll 8
-      for (int q = 0; q < 8; ++q) acc[q] = combine<Op>(acc[q], lift<Op>(row[q]));
-    }
-#pragma GCC unroll 8
-    for (int q = 0; q < 8; ++q) out[j + q] = acc[q];
+  for (; j + 16 <= cols; j += 16) reduce_column_group<Op, 16>(x + j, rows, ld, out + j);
+  if (j + 8 <= cols) {
+    reduce_column_group<Op, 8>(x + j, rows, ld, out + j);
+    j += 8;
   }
-  for (; j < cols; ++j) {
-    A acc = lift<Op>(x[j]);
-    for (int64_t r = 1; r < rows; ++r) acc = combine<Op>(acc, lift<Op>(x[r * ld + j]));
-    out[j] = acc;
-  }
+  reduce_last_columns<Op, 7>(x + j, rows, cols - j, ld, out + j);
 }
 
 // dst[o, j] = reduce over r of src[o, r, j] for a contiguous src of shape [outer, red, inner],

@@ -138,6 +138,32 @@ TEST(Reduce, BiasGradientShape) {
   expect_matches(Reduce::Sum, g, {1}, true, 1e-6);
 }
 
+// Columns go in groups of 16 and 8 and a last group of 1 to 7: every width up to 40, with a
+// NaN in one column for max and min, each column summed over its rows in order (so a float32
+// sum is exactly the row-order double sum, rounded once).
+TEST(Reduce, ColumnSumsOfEveryGroupWidth) {
+  Generator gen(6);
+  for (int64_t cols = 1; cols <= 40; ++cols) {
+    const Tensor x = randn({5, cols}, gen, DType::Float32);
+    expect_matches(Reduce::Max, x, {0}, false, 0);
+    expect_matches(Reduce::Min, x, {0}, false, 0);
+    const std::vector<float> v = x.to_vector<float>();
+    const std::vector<float> sums = reduce(Reduce::Sum, x, Index{0}, false).to_vector<float>();
+    for (int64_t j = 0; j < cols; ++j) {
+      double want = 0;
+      for (int64_t r = 0; r < 5; ++r)
+        want += static_cast<double>(v[static_cast<size_t>(r * cols + j)]);
+      ASSERT_EQ(sums[static_cast<size_t>(j)], static_cast<float>(want))
+          << cols << " columns, " << j;
+    }
+    std::vector<float> with_nan = v;
+    with_nan[static_cast<size_t>(2 * cols + cols - 1)] = std::numeric_limits<float>::quiet_NaN();
+    const Tensor xn = from_vector(std::span<const float>(with_nan), {5, cols});
+    expect_matches(Reduce::Max, xn, {0}, false, 0);
+    expect_matches(Reduce::Min, xn, {0}, false, 0);
+  }
+}
+
 TEST(Reduce, LargeReductionsUseChunksAndAreThreadCountIndependent) {
   Generator gen(5);
   const Tensor big = rand({1000003}, gen, DType::Float32);
