@@ -31,6 +31,14 @@ const OpDef kMatmul{
 const OpDef kLinear{"linear", [](BackwardContext& c, const Tensor& g) -> GradList {
                       const Tensor x = c.saved(0), w = c.saved(1);
                       GradList out{Tensor(), Tensor(), Tensor()};
+                      if (!GradMode::is_enabled() && x.dim() == 2) {
+                        // First order on a matrix input: the products straight to the
+                        // kernel, transposes as flags (as in matmul's rule).
+                        if (c.needs(0)) out[0] = kernels::matmul_2d(g, false, w, false);
+                        if (c.needs(1)) out[1] = kernels::matmul_2d(g, true, x, false);
+                        if (c.needs(2)) out[2] = sum_to(g, c.input_shape(2));
+                        return out;
+                      }
                       if (c.needs(0)) out[0] = matmul(g, w);
                       if (c.needs(1)) {
                         const Tensor g2 = reshape(g, {-1, w.size(0)});
