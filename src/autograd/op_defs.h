@@ -22,5 +22,7 @@ extern const OpDef kReshape, kPermute, kExpand, kSlice, kEmbedSlice, kConcat, kC
 extern const OpDef kIndexSelect, kIndexAdd, kGather, kScatterAdd;
 // softmax
 extern const OpDef kLogSoftmax;
+// normalization
+extern const OpDef kBatchNorm;
 
 }  // namespace descent::autograd::defs

@@ -1,5 +1,6 @@
-// batch_norm and layer_norm (nn/functional.h). Both normalize with statistics computed by
-// differentiable ops, so the gradient (of any order) includes their dependence on x.
+// batch_norm and layer_norm (nn/functional.h). The gradient (of any order) includes the
+// dependence of the statistics on x: batch_norm trains through the batch_normalize primitive
+// (autograd/ops_norm.cpp), layer_norm normalizes with differentiable ops.
 #include <string>
 #include <vector>
 
@@ -54,28 +55,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   per_channel[1] = channels;
   auto as_channels = [&](const Tensor& t) { return reshape(t, per_channel); };
 
-  Tensor y;
-  if (training) {
-    std::vector<int64_t> dims = {0};
-    for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
-    const int64_t n = channels == 0 ? 0 : x.numel() / channels;
-    if (n == 1)
-      throw ValueError(
-          "batch_norm: expected more than 1 value per channel when training, got "
-          "input of shape " +
-          x.shape().str());
-    const Normalized s = normalize(x, dims, eps);
-    y = s.x_hat;
-    if (running_mean.defined()) {
-      NoGradGuard no_grad;
-      const double unbias = static_cast<double>(n) / static_cast<double>(n - 1);
-      Tensor r_mean = running_mean, r_var = running_var;  // handles: the updates write through
-      r_mean.mul_(1.0 - momentum);
-      r_mean.add_(reshape(s.mean.detach(), {channels}), momentum);
-      r_var.mul_(1.0 - momentum);
-      r_var.add_(reshape(s.var.detach(), {channels}), momentum * unbias);
-    }
-  } else {
+  if (!training) {
     if (!running_mean.defined())
       throw ValueError("batch_norm: running_mean and running_var are needed when not training");
     // Evaluation is affine in x: y = x·scale + shift with
@@ -86,8 +66,37 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     if (bias.defined()) shift = shift + bias;
     return x * as_channels(scale) + as_channels(shift);
   }
-  if (weight.defined()) y = y * as_channels(weight);
-  if (bias.defined()) y = y + as_channels(bias);
+
+  const int64_t n = channels == 0 ? 0 : x.numel() / channels;
+  if (n == 1)
+    throw ValueError(
+        "batch_norm: expected more than 1 value per channel when training, got "
+        "input of shape " +
+        x.shape().str());
+  Tensor y, batch_mean, batch_var;
+  const auto same_dtype = [&](const Tensor& t) { return !t.defined() || t.dtype() == x.dtype(); };
+  if (same_dtype(weight) && same_dtype(bias)) {
+    y = batch_normalize(x, weight, bias, eps, &batch_mean, &batch_var);
+  } else {
+    // Parameters of another dtype promote the output, as a composite of ops does.
+    std::vector<int64_t> dims = {0};
+    for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+    const Normalized s = normalize(x, dims, eps);
+    y = s.x_hat;
+    if (weight.defined()) y = y * as_channels(weight);
+    if (bias.defined()) y = y + as_channels(bias);
+    batch_mean = reshape(s.mean.detach(), {channels});
+    batch_var = reshape(s.var.detach(), {channels});
+  }
+  if (running_mean.defined()) {
+    NoGradGuard no_grad;
+    const double unbias = static_cast<double>(n) / static_cast<double>(n - 1);
+    Tensor r_mean = running_mean, r_var = running_var;  // handles: the updates write through
+    r_mean.mul_(1.0 - momentum);
+    r_mean.add_(batch_mean, momentum);
+    r_var.mul_(1.0 - momentum);
+    r_var.add_(batch_var, momentum * unbias);
+  }
   return y;
 }
 

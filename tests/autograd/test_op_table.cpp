@@ -481,6 +481,32 @@ std::map<std::string, std::vector<Case>> all_cases() {
                             return rnd({2, 4});
                           },
                           [](const Tensor& x) { return logsumexp(x, 1); })};
+  const auto bn = [](const std::vector<Tensor>& v) {
+    return batch_normalize(v[0], v.size() > 1 ? v[1] : Tensor(), v.size() > 2 ? v[2] : Tensor(),
+                           1e-5);
+  };
+  c["batch_norm"] = {
+      {"[6,3] with weight and bias",
+       [] {
+         return std::vector<Tensor>{rnd({6, 3}), rnd({3}), rnd({3})};
+       },
+       bn},
+      {"[3,2,4] with weight and bias",
+       [] {
+         return std::vector<Tensor>{rnd({3, 2, 4}), rnd({2}), rnd({2})};
+       },
+       bn},
+      {"strided [5,3], no weight or bias", [] { return std::vector<Tensor>{strided(5, 3)}; }, bn},
+      {"size-1 trailing axis [4,3,1], weight only",
+       [] {
+         return std::vector<Tensor>{rnd({4, 3, 1}), rnd({3})};
+       },
+       bn},
+      {"no channels [4,0]",
+       [] {
+         return std::vector<Tensor>{rnd({4, 0}), rnd({0}), rnd({0})};
+       },
+       bn}};
   return c;
 }
 

@@ -115,6 +115,15 @@ Tensor softmax(const Tensor& x, int64_t dim);
 // log Σ exp(x) over dim, stable.
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim = false);
 
+// --- normalization ---
+// Batch normalization with the batch's own statistics over axis 1 (channels) of x [N, C, *]:
+// y = (x − μ_c)/√(σ²_c + eps)·weight_c + bias_c, μ and the biased σ² over all axes but 1.
+// weight and bias are [C] in x's dtype, or undefined (1 and 0). One primitive: its gradient
+// includes the dependence of μ and σ² on x, to any order. batch_mean and batch_var, when
+// given, receive μ and σ² ([C], not recorded). nn::batch_norm builds the layer on it.
+Tensor batch_normalize(const Tensor& x, const Tensor& weight, const Tensor& bias, double eps,
+                       Tensor* batch_mean = nullptr, Tensor* batch_var = nullptr);
+
 // --- operators ---
 inline Tensor operator+(const Tensor& a, const Tensor& b) {
   return add(a, b);

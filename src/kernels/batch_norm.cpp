@@ -1,0 +1,230 @@
+#include "descent/kernels/batch_norm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "descent/kernels/elementwise.h"
+#include "loops.h"
+
+namespace descent::kernels {
+namespace {
+
+// Elements per parallel piece: each pass is a multiply-add or two per element.
+constexpr int64_t kGrain = 16384;
+
+// x [N, C, *] as a row-major matrix [N, C·L] (L the product of the trailing sizes): column j
+// holds channel j / L. Every pass below runs along the rows of this matrix, so its inner loop
+// is contiguous and vectorizes, for [N, C] and [N, C, L] alike.
+struct Layout {
+  int64_t rows = 0, channels = 0, inner = 1, cols = 0;
+  int64_t count() const { return rows * inner; }  // values per channel
+  int64_t channel(int64_t j) const { return j / inner; }
+};
+
+Layout layout_of(const Shape& shape) {
+  Layout l;
+  l.rows = shape[0];
+  l.channels = shape[1];
+  for (size_t d = 2; d < shape.size(); ++d) l.inner *= shape[d];
+  l.cols = l.channels * l.inner;
+  return l;
+}
+
+// sums[j] += Σ over rows of term(row, j), each column summed in row order. Columns are split
+// over the pool, so the order (and the result) does not depend on the thread count.
+template <typename Term>
+void add_column_sums(const Layout& l, double* sums, Term term) {
+  split(l.cols, std::max<int64_t>(1, kGrain / std::max<int64_t>(l.rows, 1)),
+        [&](int64_t j0, int64_t j1) {
+          for (int64_t r = 0; r < l.rows; ++r)
+            for (int64_t j = j0; j < j1; ++j) sums[j] += term(r, j);
+        });
+}
+
+// The per-channel totals of per-column sums (the L columns of each channel, in order).
+std::vector<double> channel_totals(const Layout& l, const std::vector<double>& column_sums) {
+  std::vector<double> totals(static_cast<size_t>(l.channels), 0.0);
+  for (int64_t j = 0; j < l.cols; ++j)
+    totals[static_cast<size_t>(l.channel(j))] += column_sums[static_cast<size_t>(j)];
+  return totals;
+}
+
+// out[r, j] = (x[r, j] − m[j])·s[j] + t[j]: the shape of both the forward and the backward's
+// last pass, with per-column coefficients.
+template <typename T>
+void center_scale_shift(const Layout& l, const T* x, const T* m, const T* s, const T* t, T* out,
+                        const T* g = nullptr, const T* a = nullptr) {
+  split(l.rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(l.cols, 1)),
+        [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; ++r) {
+            const T* xr = x + r * l.cols;
+            T* yr = out + r * l.cols;
+            if (g) {  // the backward: a·g + (x − m)·s + t
+              const T* gr = g + r * l.cols;
+              for (int64_t j = 0; j < l.cols; ++j)
+                yr[j] = a[j] * gr[j] + ((xr[j] - m[j]) * s[j] + t[j]);
+            } else {
+              for (int64_t j = 0; j < l.cols; ++j) yr[j] = (xr[j] - m[j]) * s[j] + t[j];
+            }
+          }
+        });
+}
+
+// Per-channel values spread over the columns of their channel.
+template <typename T>
+std::vector<T> by_column(const Layout& l, const std::vector<T>& per_channel) {
+  std::vector<T> out(static_cast<size_t>(l.cols));
+  for (int64_t j = 0; j < l.cols; ++j)
+    out[static_cast<size_t>(j)] = per_channel[static_cast<size_t>(l.channel(j))];
+  return out;
+}
+
+template <typename T>
+void forward(const Layout& l, const T* x, const T* weight, const T* bias, double eps,
+             BatchNormResult& out) {
+  const double n = static_cast<double>(l.count());
+  std::vector<double> sums(static_cast<size_t>(l.cols), 0.0);
+  add_column_sums(l, sums.data(),
+                  [&](int64_t r, int64_t j) { return static_cast<double>(x[r * l.cols + j]); });
+  std::vector<double> mean = channel_totals(l, sums);
+  for (double& m : mean) m /= n;
+
+  // The variance about μ itself; the normalization subtracts μ rounded to T, as any
+  // arithmetic in T does.
+  const std::vector<double> mean_col = by_column(l, mean);
+  std::fill(sums.begin(), sums.end(), 0.0);
+  add_column_sums(l, sums.data(), [&](int64_t r, int64_t j) {
+    const double d = static_cast<double>(x[r * l.cols + j]) - mean_col[j];
+    return d * d;
+  });
+  const std::vector<double> var = channel_totals(l, sums);
+  const std::vector<T> mean_t(mean.begin(), mean.end());
+  const std::vector<T> m_col = by_column(l, mean_t);
+
+  std::vector<T> scale(static_cast<size_t>(l.channels)), shift(scale.size());
+  T* mean_out = out.mean.data<T>();
+  T* var_out = out.var.data<T>();
+  T* inv_out = out.inv_std.data<T>();
+  for (size_t c = 0; c < scale.size(); ++c) {
+    const double v = var[c] / n, r = 1.0 / std::sqrt(v + eps);
+    mean_out[c] = mean_t[c];
+    var_out[c] = static_cast<T>(v);
+    inv_out[c] = static_cast<T>(r);
+    scale[c] = static_cast<T>(weight ? r * static_cast<double>(weight[c]) : r);
+    shift[c] = bias ? bias[c] : T(0);
+  }
+  center_scale_shift(l, x, m_col.data(), by_column(l, scale).data(), by_column(l, shift).data(),
+                     out.y.data<T>());
+}
+
+template <typename T>
+void backward(const Layout& l, const T* g, const T* x, const T* mean, const T* inv_std,
+              const T* weight, BatchNormGrads& out) {
+  const double n = static_cast<double>(l.count());
+  const std::vector<T> m_col = by_column(l, std::vector<T>(mean, mean + l.channels));
+  // Σ g and Σ g·(x − μ) per column, in one pass.
+  std::vector<double> sum_g(static_cast<size_t>(l.cols), 0.0), sum_gx(sum_g.size(), 0.0);
+  split(l.cols, std::max<int64_t>(1, kGrain / std::max<int64_t>(l.rows, 1)),
+        [&](int64_t j0, int64_t j1) {
+          for (int64_t r = 0; r < l.rows; ++r)
+            for (int64_t j = j0; j < j1; ++j) {
+              const double gv = static_cast<double>(g[r * l.cols + j]);
+              sum_g[j] += gv;
+              sum_gx[j] +=
+                  gv * (static_cast<double>(x[r * l.cols + j]) - static_cast<double>(m_col[j]));
+            }
+        });
+  const std::vector<double> sg = channel_totals(l, sum_g), sgx = channel_totals(l, sum_gx);
+
+  // With a = γ·r and Σ g·x̂ = r·Σ g·(x − μ):
+  //   ∂L/∂x = a·g + (x − μ)·(−a·r·(Σ g·x̂)/n) + (−a·(Σ g)/n).
+  std::vector<T> a(static_cast<size_t>(l.channels)), slope(a.size()), offset(a.size());
+  for (size_t c = 0; c < a.size(); ++c) {
+    const double r = static_cast<double>(inv_std[c]);
+    const double gamma = weight ? static_cast<double>(weight[c]) : 1.0;
+    const double sum_g_xhat = r * sgx[c];
+    if (out.dbias.defined()) out.dbias.data<T>()[c] = static_cast<T>(sg[c]);
+    if (out.dweight.defined()) out.dweight.data<T>()[c] = static_cast<T>(sum_g_xhat);
+    a[c] = static_cast<T>(gamma * r);
+    slope[c] = static_cast<T>(-gamma * r * r * sum_g_xhat / n);
+    offset[c] = static_cast<T>(-gamma * r * sg[c] / n);
+  }
+  if (!out.dx.defined()) return;
+  const std::vector<T> a_col = by_column(l, a);
+  center_scale_shift(l, x, m_col.data(), by_column(l, slope).data(), by_column(l, offset).data(),
+                     out.dx.data<T>(), g, a_col.data());
+}
+
+void check_channels(const Tensor& t, const Tensor& x, const char* op, const char* what) {
+  if (!t.defined()) return;
+  if (!(t.shape() == Shape{x.shape()[1]}) || t.dtype() != x.dtype())
+    throw ShapeError(std::string(op) + ": " + what + " of shape " + t.shape().str() + " (" +
+                     std::string(dtype_name(t.dtype())) + ") does not match input " +
+                     x.shape().str() + " (" + std::string(dtype_name(x.dtype())) +
+                     "); expected [C] of the input's dtype");
+}
+
+void check_input(const Tensor& x, const char* op) {
+  if (!x.defined()) throw ValueError(std::string(op) + ": input is undefined");
+  if (!is_floating(x.dtype()))
+    throw DTypeError(std::string(op) + ": expected a floating input, got " +
+                     std::string(dtype_name(x.dtype())));
+  if (x.dim() < 2)
+    throw ShapeError(std::string(op) +
+                     ": expected an input [N, C, *] of at least 2 "
+                     "dimensions, got " +
+                     x.shape().str());
+}
+
+}  // namespace
+
+BatchNormResult batch_norm(const Tensor& x0, const Tensor& weight, const Tensor& bias, double eps) {
+  const char* op = "batch_norm";
+  check_input(x0, op);
+  check_channels(weight, x0, op, "weight");
+  check_channels(bias, x0, op, "bias");
+  const Tensor x = contiguous(x0);
+  const Layout l = layout_of(x.shape());
+  const Shape channels{l.channels};
+  BatchNormResult out{Tensor::empty(x.shape(), x.dtype()), Tensor::empty(channels, x.dtype()),
+                      Tensor::empty(channels, x.dtype()), Tensor::empty(channels, x.dtype())};
+  dispatch_floating(x.dtype(), op, [&](auto t) {
+    using T = decltype(t);
+    forward<T>(l, x.data<T>(), weight.defined() ? weight.data<T>() : nullptr,
+               bias.defined() ? bias.data<T>() : nullptr, eps, out);
+  });
+  return out;
+}
+
+BatchNormGrads batch_norm_backward(const Tensor& g0, const Tensor& x0, const Tensor& mean,
+                                   const Tensor& inv_std, const Tensor& weight, bool need_dx,
+                                   bool need_dweight, bool need_dbias) {
+  const char* op = "batch_norm_backward";
+  check_input(x0, op);
+  if (!g0.defined() || !(g0.shape() == x0.shape()) || g0.dtype() != x0.dtype())
+    throw ShapeError(std::string(op) + ": gradient of shape " +
+                     (g0.defined() ? g0.shape().str() : std::string("(undefined)")) +
+                     " does not match input " + x0.shape().str());
+  check_channels(mean, x0, op, "mean");
+  check_channels(inv_std, x0, op, "inv_std");
+  check_channels(weight, x0, op, "weight");
+  const Tensor x = contiguous(x0), g = contiguous(g0);
+  const Tensor m = contiguous(mean), r = contiguous(inv_std);
+  const Tensor w = weight.defined() ? contiguous(weight) : Tensor();
+  const Layout l = layout_of(x.shape());
+  const Shape channels{l.channels};
+  BatchNormGrads out;
+  if (need_dx) out.dx = Tensor::empty(x.shape(), x.dtype());
+  if (need_dweight) out.dweight = Tensor::empty(channels, x.dtype());
+  if (need_dbias) out.dbias = Tensor::empty(channels, x.dtype());
+  dispatch_floating(x.dtype(), op, [&](auto t) {
+    using T = decltype(t);
+    backward<T>(l, g.data<T>(), x.data<T>(), m.data<T>(), r.data<T>(),
+                w.defined() ? w.data<T>() : nullptr, out);
+  });
+  return out;
+}
+
+}  // namespace descent::kernels
