@@ -3,45 +3,24 @@
 
 #include <fmt/core.h>
 
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include "descent/core/error.h"
+#include "descent/data/csv_fields.h"
 #include "file_bytes.h"
 
 namespace descent::data {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  const auto is_space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// Splits into `fields` (cleared first; reused so that rows do not allocate).
-void split(std::string_view line, char delimiter, std::vector<std::string_view>& fields) {
-  fields.clear();
-  size_t start = 0;
-  for (;;) {
-    const size_t at = line.find(delimiter, start);
-    fields.push_back(trim(line.substr(start, at == std::string_view::npos ? at : at - start)));
-    if (at == std::string_view::npos) return;
-    start = at + 1;
-  }
-}
-
+// A field as a number that float32 can hold: a finite double beyond its range would not
+// convert.
 bool parse_number(std::string_view field, double& v) {
-  if (field.empty()) return false;
-  // from_chars does not take a leading '+'; accept it as any CSV writer might emit it.
-  if (field.front() == '+' && field.size() > 1 && field[1] != '-') field.remove_prefix(1);
-  const char* end = field.data() + field.size();
-  const auto [ptr, ec] = std::from_chars(field.data(), end, v);
-  // Values are stored as float32: a finite double beyond its range would not convert.
-  return ec == std::errc() && ptr == end && std::isfinite(v) &&
-         std::fabs(v) <= std::numeric_limits<float>::max();
+  const std::optional<double> parsed = parse_field_number(field);
+  if (!parsed) return false;
+  v = *parsed;
+  return std::isfinite(v) && std::fabs(v) <= std::numeric_limits<float>::max();
 }
 
 std::string_view unquote(std::string_view s) {
@@ -77,12 +56,12 @@ Dataset parse_csv(std::string_view text, std::string_view source, const CsvOptio
   size_t pos = 0;
   while (pos < text.size()) {
     const size_t nl = text.find('\n', pos);
-    const std::string_view line =
-        trim(text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
+    const std::string_view line = trim_field(
+        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
     ++line_no;
     if (line.empty()) continue;
-    split(line, options.delimiter, fields);
+    split_fields(line, options.delimiter, fields);
 
     if (first) {
       first = false;

@@ -195,6 +195,9 @@ TEST(PointsCsv, ReadsRowsWithOptionalHeaderCommentsAndCrlf) {
   EXPECT_EQ(p[0].label, 2);
   EXPECT_EQ(p[1].label, 0);
   EXPECT_EQ(parse("1,2,3").size(), 1u);  // no header
+  // A leading '+' is read as the dataset reader reads it (data/csv_fields.h).
+  EXPECT_EQ(parse("+1.5,-2,+1")[0].x0, 1.5);
+  EXPECT_NE(points_parse_error("1,+-2,0\n").find("pts.csv:1: x1 '+-2'"), std::string::npos);
 }
 
 TEST(PointsCsv, ErrorsNameTheFileAndLine) {
