@@ -23,6 +23,6 @@ extern const OpDef kIndexSelect, kIndexAdd, kGather, kScatterAdd;
 // softmax
 extern const OpDef kLogSoftmax;
 // normalization
-extern const OpDef kBatchNorm;
+extern const OpDef kBatchNorm, kLayerNorm;
 
 }  // namespace descent::autograd::defs

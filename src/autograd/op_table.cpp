@@ -14,6 +14,7 @@ std::span<const OpDef* const> op_table() {
       &kMean,        &kMax,       &kMin,       &kMatmul,     &kLinear,     &kReshape,
       &kPermute,     &kExpand,    &kSlice,     &kEmbedSlice, &kConcat,     &kContiguous,
       &kIndexSelect, &kIndexAdd,  &kGather,    &kScatterAdd, &kLogSoftmax, &kBatchNorm,
+      &kLayerNorm,
   };
   return table;
 }

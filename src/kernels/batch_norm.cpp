@@ -5,14 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "column_blocks.h"
 #include "descent/kernels/elementwise.h"
 #include "loops.h"
 
 namespace descent::kernels {
 namespace {
-
-// Elements per parallel piece: each pass is a multiply-add or two per element.
-constexpr int64_t kGrain = 16384;
 
 // x [N, C, *] as a row-major matrix [N, C·L] (L the product of the trailing sizes): column j
 // holds channel j / L. Every pass below runs along the rows of this matrix, so its inner loop
@@ -32,17 +30,6 @@ Layout layout_of(const Shape& shape) {
   return l;
 }
 
-// sums[j] += Σ over rows of term(row, j), each column summed in row order. Columns are split
-// over the pool, so the order (and the result) does not depend on the thread count.
-template <typename Term>
-void add_column_sums(const Layout& l, double* sums, Term term) {
-  split(l.cols, std::max<int64_t>(1, kGrain / std::max<int64_t>(l.rows, 1)),
-        [&](int64_t j0, int64_t j1) {
-          for (int64_t r = 0; r < l.rows; ++r)
-            for (int64_t j = j0; j < j1; ++j) sums[j] += term(r, j);
-        });
-}
-
 // The per-channel totals of per-column sums (the L columns of each channel, in order).
 std::vector<double> channel_totals(const Layout& l, const std::vector<double>& column_sums) {
   std::vector<double> totals(static_cast<size_t>(l.channels), 0.0);
@@ -56,7 +43,7 @@ std::vector<double> channel_totals(const Layout& l, const std::vector<double>& c
 template <typename T>
 void center_scale_shift(const Layout& l, const T* x, const T* m, const T* s, const T* t, T* out,
                         const T* g = nullptr, const T* a = nullptr) {
-  split(l.rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(l.cols, 1)),
+  split(l.rows, std::max<int64_t>(1, kNormGrain / std::max<int64_t>(l.cols, 1)),
         [&](int64_t r0, int64_t r1) {
           for (int64_t r = r0; r < r1; ++r) {
             const T* xr = x + r * l.cols;
@@ -86,7 +73,7 @@ void forward(const Layout& l, const T* x, const T* weight, const T* bias, double
              BatchNormResult& out) {
   const double n = static_cast<double>(l.count());
   std::vector<double> sums(static_cast<size_t>(l.cols), 0.0);
-  add_column_sums(l, sums.data(),
+  add_column_sums(l.rows, l.cols, sums.data(),
                   [&](int64_t r, int64_t j) { return static_cast<double>(x[r * l.cols + j]); });
   std::vector<double> mean = channel_totals(l, sums);
   for (double& m : mean) m /= n;
@@ -95,7 +82,7 @@ void forward(const Layout& l, const T* x, const T* weight, const T* bias, double
   // arithmetic in T does.
   const std::vector<double> mean_col = by_column(l, mean);
   std::fill(sums.begin(), sums.end(), 0.0);
-  add_column_sums(l, sums.data(), [&](int64_t r, int64_t j) {
+  add_column_sums(l.rows, l.cols, sums.data(), [&](int64_t r, int64_t j) {
     const double d = static_cast<double>(x[r * l.cols + j]) - mean_col[j];
     return d * d;
   });
@@ -124,18 +111,14 @@ void backward(const Layout& l, const T* g, const T* x, const T* mean, const T* i
               const T* weight, BatchNormGrads& out) {
   const double n = static_cast<double>(l.count());
   const std::vector<T> m_col = by_column(l, std::vector<T>(mean, mean + l.channels));
-  // Σ g and Σ g·(x − μ) per column, in one pass.
+  // Σ g and Σ g·(x − μ) per column.
   std::vector<double> sum_g(static_cast<size_t>(l.cols), 0.0), sum_gx(sum_g.size(), 0.0);
-  split(l.cols, std::max<int64_t>(1, kGrain / std::max<int64_t>(l.rows, 1)),
-        [&](int64_t j0, int64_t j1) {
-          for (int64_t r = 0; r < l.rows; ++r)
-            for (int64_t j = j0; j < j1; ++j) {
-              const double gv = static_cast<double>(g[r * l.cols + j]);
-              sum_g[j] += gv;
-              sum_gx[j] +=
-                  gv * (static_cast<double>(x[r * l.cols + j]) - static_cast<double>(m_col[j]));
-            }
-        });
+  add_column_sums(l.rows, l.cols, sum_g.data(),
+                  [&](int64_t r, int64_t j) { return static_cast<double>(g[r * l.cols + j]); });
+  add_column_sums(l.rows, l.cols, sum_gx.data(), [&](int64_t r, int64_t j) {
+    return static_cast<double>(g[r * l.cols + j]) *
+           (static_cast<double>(x[r * l.cols + j]) - static_cast<double>(m_col[j]));
+  });
   const std::vector<double> sg = channel_totals(l, sum_g), sgx = channel_totals(l, sum_gx);
 
   // With a = γ·r and Σ g·x̂ = r·Σ g·(x − μ):

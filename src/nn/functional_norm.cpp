@@ -1,6 +1,6 @@
-// batch_norm and layer_norm (nn/functional.h). The gradient (of any order) includes the
-// dependence of the statistics on x: batch_norm trains through the batch_normalize primitive
-// (autograd/ops_norm.cpp), layer_norm normalizes with differentiable ops.
+// batch_norm and layer_norm (nn/functional.h), on the batch_normalize and layer_normalize
+// primitives (autograd/ops_norm.cpp), whose gradients (of any order) include the dependence of
+// the statistics on x. Parameters of another dtype than x take the composite of ops instead.
 #include <string>
 #include <vector>
 
@@ -121,6 +121,9 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
                        " has shape " + t->shape().str() + ", expected normalized_shape " +
                        normalized_shape.str());
 
+  const auto same_dtype = [&](const Tensor& t) { return !t.defined() || t.dtype() == x.dtype(); };
+  if (same_dtype(weight) && same_dtype(bias)) return layer_normalize(x, k, weight, bias, eps);
+  // Parameters of another dtype promote the output, as a composite of ops does.
   std::vector<int64_t> dims;
   for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
   Tensor y = normalize(x, dims, eps).x_hat;

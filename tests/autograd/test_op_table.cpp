@@ -507,6 +507,34 @@ std::map<std::string, std::vector<Case>> all_cases() {
          return std::vector<Tensor>{rnd({4, 0}), rnd({0}), rnd({0})};
        },
        bn}};
+  const auto ln = [](int64_t k) {
+    return [k](const std::vector<Tensor>& v) {
+      return layer_normalize(v[0], k, v.size() > 1 ? v[1] : Tensor(),
+                             v.size() > 2 ? v[2] : Tensor(), 1e-5);
+    };
+  };
+  c["layer_norm"] = {{"[4,6] with weight and bias",
+                      [] {
+                        return std::vector<Tensor>{rnd({4, 6}), rnd({6}), rnd({6})};
+                      },
+                      ln(1)},
+                     {"[2,3,4] over the last two, weight only",
+                      [] {
+                        return std::vector<Tensor>{rnd({2, 3, 4}), rnd({3, 4})};
+                      },
+                      ln(2)},
+                     {"strided [3,5], no weight or bias",
+                      [] { return std::vector<Tensor>{strided(3, 5)}; }, ln(1)},
+                     {"rows of one [3,1], with weight and bias",
+                      [] {
+                        return std::vector<Tensor>{rnd({3, 1}), rnd({1}), rnd({1})};
+                      },
+                      ln(1)},
+                     {"no rows [0,4]",
+                      [] {
+                        return std::vector<Tensor>{rnd({0, 4}), rnd({4}), rnd({4})};
+                      },
+                      ln(1)}};
   return c;
 }
 

@@ -123,6 +123,12 @@ Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim = false);
 // given, receive μ and σ² ([C], not recorded). nn::batch_norm builds the layer on it.
 Tensor batch_normalize(const Tensor& x, const Tensor& weight, const Tensor& bias, double eps,
                        Tensor* batch_mean = nullptr, Tensor* batch_var = nullptr);
+// Layer normalization over the last `normalized_dims` axes of x: per leading index,
+// y = (x − μ)/√(σ² + eps)·weight + bias with μ and the biased σ² over those axes; weight and
+// bias have their sizes, in x's dtype, or are undefined. One primitive, differentiable to any
+// order. nn::layer_norm builds on it.
+Tensor layer_normalize(const Tensor& x, int64_t normalized_dims, const Tensor& weight,
+                       const Tensor& bias, double eps);
 
 // --- operators ---
 inline Tensor operator+(const Tensor& a, const Tensor& b) {

@@ -1,7 +1,8 @@
-// The batch_normalize primitive: its fused forward and first-order backward against the same
-// formulas written with ops, the rule used with grad mode on against the fused one, accuracy
-// on off-centre data, determinism across thread counts and its errors. (The op-table test
-// gradchecks it to second order; the nn tests check BatchNorm1d against PyTorch.)
+// The batch_normalize and layer_normalize primitives: their fused forwards and first-order
+// backwards against the same formulas written with ops, the rules used with grad mode on
+// against the fused ones, accuracy on off-centre data, determinism across thread counts and
+// their errors. (The op-table test gradchecks both to second order; the nn tests check
+// BatchNorm1d and LayerNorm against PyTorch.)
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -165,6 +166,105 @@ TEST(BatchNormalize, BadInputsAreErrorsThatNameTheShapes) {
   });
   EXPECT_NE(wrong_dtype.find("bias"), std::string::npos) << wrong_dtype;
   EXPECT_NE(wrong_dtype.find("float64"), std::string::npos) << wrong_dtype;
+}
+
+// --- layer_normalize ---
+
+// (x − μ)/√(σ² + eps)·w + b with ops, μ and σ² over the last k axes.
+Tensor layer_composite(const Tensor& x, int64_t k, const Tensor& w, const Tensor& b, double eps) {
+  std::vector<int64_t> axes;
+  for (int64_t d = x.dim() - k; d < x.dim(); ++d) axes.push_back(d);
+  const Tensor centered = sub(x, mean(x, axes, true));
+  Tensor y = mul(centered, pow(add(mean(mul(centered, centered), axes, true), eps), -0.5));
+  if (w.defined()) y = mul(y, w);
+  if (b.defined()) y = add(y, b);
+  return y;
+}
+
+struct LayerArrangement {
+  const char* label;
+  Shape shape;
+  int64_t k;  // normalized trailing axes
+  bool affine;
+};
+
+const LayerArrangement kLayerArrangements[] = {
+    {"[6,20] affine", {6, 20}, 1, true},
+    {"[2,3,5] over the last two, affine", {2, 3, 5}, 2, true},
+    {"[4,7], no weight or bias", {4, 7}, 1, false},
+};
+
+TEST(LayerNormalize, MatchesTheCompositeForwardAndBackward) {
+  for (DType dtype : {DType::Float64, DType::Float32}) {
+    const double tol = dtype == DType::Float64 ? 1e-12 : 2e-5;
+    for (const LayerArrangement& s : kLayerArrangements) {
+      SCOPED_TRACE(std::string(s.label) + (dtype == DType::Float64 ? " float64" : " float32"));
+      Generator gen(4);
+      const Tensor x = randn(s.shape, gen, dtype).set_requires_grad(true);
+      const Shape row(std::span<const int64_t>(s.shape.data() + (s.shape.size() - s.k),
+                                               static_cast<size_t>(s.k)));
+      const Tensor w = s.affine ? randn(row, gen, dtype).set_requires_grad(true) : Tensor();
+      const Tensor b = s.affine ? randn(row, gen, dtype).set_requires_grad(true) : Tensor();
+      const Tensor weights = randn(s.shape, gen, dtype);
+      std::vector<Tensor> leaves{x};
+      if (s.affine) leaves.insert(leaves.end(), {w, b});
+
+      const Tensor y = layer_normalize(x, s.k, w, b, 1e-5);
+      const Tensor y_ref = layer_composite(x, s.k, w, b, 1e-5);
+      EXPECT_LT(max_abs_diff(y, y_ref), tol);
+      const auto fused = grad({sum(mul(y, weights))}, leaves);
+      const auto reference = grad({sum(mul(y_ref, weights))}, leaves);
+      const auto recorded = grad({sum(mul(layer_normalize(x, s.k, w, b, 1e-5), weights))}, leaves,
+                                 {.create_graph = true});
+      for (size_t i = 0; i < leaves.size(); ++i) {
+        SCOPED_TRACE("leaf " + std::to_string(i));
+        EXPECT_LT(max_abs_diff(fused[i], reference[i]), tol);
+        EXPECT_LT(max_abs_diff(recorded[i], reference[i]), tol);
+      }
+    }
+  }
+}
+
+TEST(LayerNormalize, OffCentreFloat32RowsAreNormalizedAccurately) {
+  // Rows of 1000 ± 0.01: the normalized values match a float64 computation on the same data.
+  Generator gen(6);
+  const Tensor x32 =
+      to(add(mul(randn({4, 256}, gen, DType::Float64), 0.01), 1000.0), DType::Float32);
+  const Tensor y32 = layer_normalize(x32, 1, Tensor(), Tensor(), 0.0);
+  const Tensor y64 = layer_normalize(to(x32, DType::Float64), 1, Tensor(), Tensor(), 0.0);
+  EXPECT_LT(max_abs_diff(y32, y64), 1e-2);  // x − μ in float32 keeps ~3 digits of 0.01 at 1000
+  EXPECT_GT(max_abs_diff(y32, y64), 0.0);
+}
+
+TEST(LayerNormalize, ResultsDoNotDependOnTheThreadCount) {
+  Generator gen(10);
+  const Tensor x = randn({300, 160}, gen, DType::Float32).set_requires_grad(true);
+  const Tensor w = randn({160}, gen, DType::Float32).set_requires_grad(true);
+  const Tensor b = randn({160}, gen, DType::Float32).set_requires_grad(true);
+  const Tensor weights = randn({300, 160}, gen, DType::Float32);
+  const int saved_threads = kernels::num_threads();
+  std::vector<std::vector<float>> results[2];
+  for (int threads : {1, 2}) {
+    kernels::set_num_threads(threads);
+    const Tensor y = layer_normalize(x, 1, w, b, 1e-5);
+    const auto g = grad({sum(mul(y, weights))}, {x, w, b});
+    for (const Tensor& t : {y, g[0], g[1], g[2]})
+      results[threads - 1].push_back(t.to_vector<float>());
+  }
+  kernels::set_num_threads(saved_threads);
+  EXPECT_EQ(results[0], results[1]);
+}
+
+TEST(LayerNormalize, BadInputsAreErrorsThatNameTheShapes) {
+  EXPECT_THROW(layer_normalize(ones({4, 3}), 3, Tensor(), Tensor(), 1e-5), ShapeError);
+  EXPECT_THROW(layer_normalize(ones({4, 3}), 0, Tensor(), Tensor(), 1e-5), ShapeError);
+  EXPECT_THROW(layer_normalize(ones({4, 3}, DType::Int64), 1, Tensor(), Tensor(), 1e-5),
+               DTypeError);
+  const std::string wrong = message_of([] {
+    layer_normalize(ones({4, 3}), 1, ones({4}), Tensor(), 1e-5);
+  });
+  EXPECT_NE(wrong.find("weight of shape [4]"), std::string::npos) << wrong;
+  EXPECT_NE(wrong.find("expected [3]"), std::string::npos) << wrong;
 }
 
 }  // namespace
