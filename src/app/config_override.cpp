@@ -2,7 +2,10 @@
 #include <fmt/core.h>
 
 #include <charconv>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "descent/app/config.h"
@@ -50,6 +53,40 @@ bool all_digits(const std::string& s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
+// The offset of the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or nothing. JSON text is UTF-8: a
+// key or string that is not could not be written to config.json or printed as JSON.
+std::optional<size_t> invalid_utf8_at(std::string_view s) {
+  static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};  // by sequence length
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    size_t length = 1;
+    uint32_t code = lead;
+    if (lead >= 0x80) {
+      if ((lead & 0xE0) == 0xC0) {
+        length = 2, code = lead & 0x1F;
+      } else if ((lead & 0xF0) == 0xE0) {
+        length = 3, code = lead & 0x0F;
+      } else if ((lead & 0xF8) == 0xF0) {
+        length = 4, code = lead & 0x07;
+      } else {
+        return i;
+      }
+      if (i + length > s.size()) return i;
+      for (size_t k = 1; k < length; ++k) {
+        const auto next = static_cast<unsigned char>(s[i + k]);
+        if ((next & 0xC0) != 0x80) return i;
+        code = (code << 6) | (next & 0x3F);
+      }
+      if (code < kSmallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+        return i;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void apply_override(nlohmann::json& document, const std::string& assignment) {
@@ -59,6 +96,14 @@ void apply_override(nlohmann::json& document, const std::string& assignment) {
   }
   const std::string path = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
+  if (const std::optional<size_t> at = invalid_utf8_at(path))
+    throw ValueError(
+        fmt::format("--set: the key path is not valid UTF-8 (byte 0x{:02x} at offset {})",
+                    static_cast<unsigned char>(path[*at]), *at));
+  if (const std::optional<size_t> at = invalid_utf8_at(text))
+    throw ValueError(
+        fmt::format("--set {}: the value is not valid UTF-8 (byte 0x{:02x} at offset {})", path,
+                    static_cast<unsigned char>(text[*at]), *at));
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) value = text;  // not JSON: a plain string
 

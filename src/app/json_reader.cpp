@@ -24,7 +24,9 @@ void config_error(std::string_view path, const std::string& message) {
 }
 
 std::string describe_json(const nlohmann::json& value) {
-  std::string text = value.dump();
+  // Bytes that are not UTF-8 (a string built by a program, not parsed) print as U+FFFD rather
+  // than make dump() throw while an error message is being built.
+  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   constexpr size_t kMax = 60;
   if (text.size() > kMax) text = text.substr(0, kMax) + "...";
   return text;

@@ -54,7 +54,8 @@ void check_layer_values(const ordered_json& layer, const std::string& path) {
   if (type == "linear") {
     const auto& out = layer["out"];
     if (!out.is_null() && (!out.is_number_integer() || out.get<int64_t>() < 1)) {
-      config_error(join_path(path, "out"), "expected a positive integer, got " + out.dump());
+      config_error(join_path(path, "out"),
+                   "expected a positive integer, got " + describe_json(out));
     }
     const std::string init = layer["init"];
     if (std::find(kInits.begin(), kInits.end(), init) == kInits.end()) {

@@ -121,6 +121,36 @@ TEST(ConfigOverride, BadAssignmentsAreErrors) {
   EXPECT_EQ(doc["epochs"], 3);  // untouched by the failures
 }
 
+TEST(ConfigOverride, BytesThatAreNotUtf8AreErrorsThatNameTheKey) {
+  // Such a string could not be written to config.json or printed as JSON; found by the config
+  // fuzzer (the input is in fuzz/corpus/config as a regression seed).
+  json doc = {{"name", "run"}};
+  const auto message_of = [&](const std::string& assignment) {
+    try {
+      apply_override(doc, assignment);
+    } catch (const ValueError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  const std::string value = message_of(
+      "data.noise=ab\x93"
+      "cd");
+  EXPECT_NE(value.find("--set data.noise: the value is not valid UTF-8 (byte 0x93 at offset 2)"),
+            std::string::npos)
+      << value;
+  const std::string key = message_of("da\xc3ta=1");
+  EXPECT_NE(key.find("key path is not valid UTF-8 (byte 0xc3 at offset 2)"), std::string::npos)
+      << key;
+  // Overlong forms, surrogates and truncated sequences are not UTF-8 either.
+  for (const char* bad :
+       {"name=\xc0\xaf", "name=\xed\xa0\x80", "name=\xe2\x82", "name=\xf4\x90\x80\x80"})
+    EXPECT_NE(message_of(bad).find("not valid UTF-8"), std::string::npos) << bad;
+  EXPECT_EQ(doc, (json{{"name", "run"}}));  // untouched by the failures
+  apply_override(doc, "name=caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x89");  // é € 📉
+  EXPECT_EQ(doc["name"], "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x89");
+}
+
 TEST(ConfigOverride, LoadConfigOverridesDefaultsAndRevalidates) {
   const ExperimentConfig c = load_config("", {"model[0].out=512", "epochs=2"});
   EXPECT_EQ(c.model[0]["out"], 512);
