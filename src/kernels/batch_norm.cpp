@@ -59,14 +59,27 @@ void center_scale_shift(const Layout& l, const T* x, const T* m, const T* s, con
         });
 }
 
-// Per-channel values spread over the columns of their channel.
+// Per-channel values seen per column: the values themselves when each channel is one column
+// ([N, C]), else spread over the columns of their channel. `per_channel` must outlive it.
 template <typename T>
-std::vector<T> by_column(const Layout& l, const std::vector<T>& per_channel) {
-  std::vector<T> out(static_cast<size_t>(l.cols));
-  for (int64_t j = 0; j < l.cols; ++j)
-    out[static_cast<size_t>(j)] = per_channel[static_cast<size_t>(l.channel(j))];
-  return out;
-}
+class PerColumn {
+ public:
+  PerColumn(const Layout& l, const std::vector<T>& per_channel) : data_(per_channel.data()) {
+    if (l.inner == 1) return;
+    spread_.resize(static_cast<size_t>(l.cols));
+    for (int64_t j = 0; j < l.cols; ++j)
+      spread_[static_cast<size_t>(j)] = per_channel[static_cast<size_t>(l.channel(j))];
+    data_ = spread_.data();
+  }
+  PerColumn(const PerColumn&) = delete;
+  PerColumn& operator=(const PerColumn&) = delete;
+  const T* data() const { return data_; }
+  T operator[](int64_t j) const { return data_[j]; }
+
+ private:
+  std::vector<T> spread_;
+  const T* data_;
+};
 
 template <typename T>
 void forward(const Layout& l, const T* x, const T* weight, const T* bias, double eps,
@@ -80,7 +93,7 @@ void forward(const Layout& l, const T* x, const T* weight, const T* bias, double
 
   // The variance about μ itself; the normalization subtracts μ rounded to T, as any
   // arithmetic in T does.
-  const std::vector<double> mean_col = by_column(l, mean);
+  const PerColumn<double> mean_col(l, mean);
   std::fill(sums.begin(), sums.end(), 0.0);
   add_column_sums(l.rows, l.cols, sums.data(), [&](int64_t r, int64_t j) {
     const double d = static_cast<double>(x[r * l.cols + j]) - mean_col[j];
@@ -88,7 +101,7 @@ void forward(const Layout& l, const T* x, const T* weight, const T* bias, double
   });
   const std::vector<double> var = channel_totals(l, sums);
   const std::vector<T> mean_t(mean.begin(), mean.end());
-  const std::vector<T> m_col = by_column(l, mean_t);
+  const PerColumn<T> m_col(l, mean_t);
 
   std::vector<T> scale(static_cast<size_t>(l.channels)), shift(scale.size());
   T* mean_out = out.mean.data<T>();
@@ -102,15 +115,16 @@ void forward(const Layout& l, const T* x, const T* weight, const T* bias, double
     scale[c] = static_cast<T>(weight ? r * static_cast<double>(weight[c]) : r);
     shift[c] = bias ? bias[c] : T(0);
   }
-  center_scale_shift(l, x, m_col.data(), by_column(l, scale).data(), by_column(l, shift).data(),
-                     out.y.data<T>());
+  const PerColumn<T> scale_col(l, scale), shift_col(l, shift);
+  center_scale_shift(l, x, m_col.data(), scale_col.data(), shift_col.data(), out.y.data<T>());
 }
 
 template <typename T>
 void backward(const Layout& l, const T* g, const T* x, const T* mean, const T* inv_std,
               const T* weight, BatchNormGrads& out) {
   const double n = static_cast<double>(l.count());
-  const std::vector<T> m_col = by_column(l, std::vector<T>(mean, mean + l.channels));
+  const std::vector<T> mean_t(mean, mean + l.channels);
+  const PerColumn<T> m_col(l, mean_t);
   // Σ g and Σ g·(x − μ) per column.
   std::vector<double> sum_g(static_cast<size_t>(l.cols), 0.0), sum_gx(sum_g.size(), 0.0);
   add_column_sums(l.rows, l.cols, sum_g.data(),
@@ -135,9 +149,9 @@ void backward(const Layout& l, const T* g, const T* x, const T* mean, const T* i
     offset[c] = static_cast<T>(-gamma * r * sg[c] / n);
   }
   if (!out.dx.defined()) return;
-  const std::vector<T> a_col = by_column(l, a);
-  center_scale_shift(l, x, m_col.data(), by_column(l, slope).data(), by_column(l, offset).data(),
-                     out.dx.data<T>(), g, a_col.data());
+  const PerColumn<T> a_col(l, a), slope_col(l, slope), offset_col(l, offset);
+  center_scale_shift(l, x, m_col.data(), slope_col.data(), offset_col.data(), out.dx.data<T>(), g,
+                     a_col.data());
 }
 
 void check_channels(const Tensor& t, const Tensor& x, const char* op, const char* what) {

@@ -21,18 +21,32 @@ void by_column_blocks(int64_t rows, int64_t cols, Visit&& visit) {
 }
 
 // sums[j] += Σ over rows r (in order) of term(r, j). Groups of 16 columns keep their running
-// sums in registers down all the rows (a row-at-a-time loop would load and store every sum
-// once per row); each column's sum still starts at 0 and adds its rows in order.
+// sums in four vectors of four doubles down all the rows; a row-at-a-time loop would load and
+// store every sum once per row, and a plain array of 16 running sums is left scalar by the
+// compiler (2.3x slower, measured for [128, 384]). Each column's sum still starts at 0 and
+// adds its rows in order, whichever way it is computed.
 template <typename Term>
 void add_column_sums(int64_t rows, int64_t cols, double* sums, Term term) {
-  constexpr int64_t kGroup = 16;
+  typedef double Lanes __attribute__((vector_size(32)));
+  const auto lanes = [&](int64_t r, int64_t j) {
+    return Lanes{term(r, j), term(r, j + 1), term(r, j + 2), term(r, j + 3)};
+  };
   by_column_blocks(rows, cols, [&](int64_t j0, int64_t j1) {
     int64_t j = j0;
-    for (; j + kGroup <= j1; j += kGroup) {
-      double acc[kGroup] = {};
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t k = 0; k < kGroup; ++k) acc[k] += term(r, j + k);
-      for (int64_t k = 0; k < kGroup; ++k) sums[j + k] += acc[k];
+    for (; j + 16 <= j1; j += 16) {
+      Lanes a0 = {}, a1 = {}, a2 = {}, a3 = {};
+      for (int64_t r = 0; r < rows; ++r) {
+        a0 += lanes(r, j);
+        a1 += lanes(r, j + 4);
+        a2 += lanes(r, j + 8);
+        a3 += lanes(r, j + 12);
+      }
+      for (int k = 0; k < 4; ++k) {
+        sums[j + k] += a0[k];
+        sums[j + 4 + k] += a1[k];
+        sums[j + 8 + k] += a2[k];
+        sums[j + 12 + k] += a3[k];
+      }
     }
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t k = j; k < j1; ++k) sums[k] += term(r, k);
