@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "column_blocks.h"
-#include "descent/kernels/elementwise.h"
 #include "loops.h"
+#include "normalization_operands.h"
 
 namespace descent::kernels {
 namespace {
@@ -182,15 +182,14 @@ BatchNormResult batch_norm(const Tensor& x0, const Tensor& weight, const Tensor&
   check_input(x0, op);
   check_channels(weight, x0, op, "weight");
   check_channels(bias, x0, op, "bias");
-  const Tensor x = contiguous(x0);
+  const Tensor x = contiguous(x0), w = contiguous_or_none(weight), b = contiguous_or_none(bias);
   const Layout l = layout_of(x.shape());
   const Shape channels{l.channels};
   BatchNormResult out{Tensor::empty(x.shape(), x.dtype()), Tensor::empty(channels, x.dtype()),
                       Tensor::empty(channels, x.dtype()), Tensor::empty(channels, x.dtype())};
   dispatch_floating(x.dtype(), op, [&](auto t) {
     using T = decltype(t);
-    forward<T>(l, x.data<T>(), weight.defined() ? weight.data<T>() : nullptr,
-               bias.defined() ? bias.data<T>() : nullptr, eps, out);
+    forward<T>(l, x.data<T>(), data_or_null<T>(w), data_or_null<T>(b), eps, out);
   });
   return out;
 }
@@ -200,26 +199,18 @@ BatchNormGrads batch_norm_backward(const Tensor& g0, const Tensor& x0, const Ten
                                    bool need_dweight, bool need_dbias) {
   const char* op = "batch_norm_backward";
   check_input(x0, op);
-  if (!g0.defined() || !(g0.shape() == x0.shape()) || g0.dtype() != x0.dtype())
-    throw ShapeError(std::string(op) + ": gradient of shape " +
-                     (g0.defined() ? g0.shape().str() : std::string("(undefined)")) +
-                     " does not match input " + x0.shape().str());
+  check_gradient(g0, x0, op);
   check_channels(mean, x0, op, "mean");
   check_channels(inv_std, x0, op, "inv_std");
   check_channels(weight, x0, op, "weight");
-  const Tensor x = contiguous(x0), g = contiguous(g0);
-  const Tensor m = contiguous(mean), r = contiguous(inv_std);
-  const Tensor w = weight.defined() ? contiguous(weight) : Tensor();
+  const Tensor x = contiguous(x0), g = contiguous(g0), m = contiguous(mean),
+               r = contiguous(inv_std), w = contiguous_or_none(weight);
   const Layout l = layout_of(x.shape());
-  const Shape channels{l.channels};
-  BatchNormGrads out;
-  if (need_dx) out.dx = Tensor::empty(x.shape(), x.dtype());
-  if (need_dweight) out.dweight = Tensor::empty(channels, x.dtype());
-  if (need_dbias) out.dbias = Tensor::empty(channels, x.dtype());
+  BatchNormGrads out =
+      allocate_grads<BatchNormGrads>(x, Shape{l.channels}, need_dx, need_dweight, need_dbias);
   dispatch_floating(x.dtype(), op, [&](auto t) {
     using T = decltype(t);
-    backward<T>(l, g.data<T>(), x.data<T>(), m.data<T>(), r.data<T>(),
-                w.defined() ? w.data<T>() : nullptr, out);
+    backward<T>(l, g.data<T>(), x.data<T>(), m.data<T>(), r.data<T>(), data_or_null<T>(w), out);
   });
   return out;
 }

@@ -23,8 +23,8 @@ void by_column_blocks(int64_t rows, int64_t cols, Visit&& visit) {
 // sums[j] += Σ over rows r (in order) of term(r, j). Groups of 16 columns keep their running
 // sums in four vectors of four doubles down all the rows; a row-at-a-time loop would load and
 // store every sum once per row, and a plain array of 16 running sums is left scalar by the
-// compiler (2.3x slower, measured for [128, 384]). Each column's sum still starts at 0 and
-// adds its rows in order, whichever way it is computed.
+// compiler (about 3x slower than these vectors, measured for [128, 384]). Each column's sum still
+// starts at 0 and adds its rows in order, whichever way it is computed.
 template <typename Term>
 void add_column_sums(int64_t rows, int64_t cols, double* sums, Term term) {
   typedef double Lanes __attribute__((vector_size(32)));

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "column_blocks.h"
-#include "descent/kernels/elementwise.h"
 #include "loops.h"
+#include "normalization_operands.h"
 
 namespace descent::kernels {
 namespace {
@@ -145,17 +145,14 @@ LayerNormResult layer_norm(const Tensor& x0, int64_t normalized_dims, const Tens
   const char* op = "layer_norm";
   check(x0, normalized_dims, weight, op, "weight");
   check(x0, normalized_dims, bias, op, "bias");
-  const Tensor x = contiguous(x0);
+  const Tensor x = contiguous(x0), w = contiguous_or_none(weight), b = contiguous_or_none(bias);
   const Rows l = rows_of(x.shape(), normalized_dims);
   LayerNormResult out{Tensor::empty(x.shape(), x.dtype()), Tensor::empty({l.rows}, x.dtype()),
                       Tensor::empty({l.rows}, x.dtype())};
-  const Tensor w = weight.defined() ? contiguous(weight) : Tensor();
-  const Tensor b = bias.defined() ? contiguous(bias) : Tensor();
   dispatch_floating(x.dtype(), op, [&](auto t) {
     using T = decltype(t);
-    forward<T>(l, x.data<T>(), w.defined() ? w.data<T>() : nullptr,
-               b.defined() ? b.data<T>() : nullptr, eps, out.y.data<T>(), out.mean.data<T>(),
-               out.inv_std.data<T>());
+    forward<T>(l, x.data<T>(), data_or_null<T>(w), data_or_null<T>(b), eps, out.y.data<T>(),
+               out.mean.data<T>(), out.inv_std.data<T>());
   });
   return out;
 }
@@ -165,27 +162,20 @@ LayerNormGrads layer_norm_backward(const Tensor& g0, const Tensor& x0, int64_t n
                                    bool need_dx, bool need_dweight, bool need_dbias) {
   const char* op = "layer_norm_backward";
   check(x0, normalized_dims, weight, op, "weight");
+  check_gradient(g0, x0, op);
   const Rows l = rows_of(x0.shape(), normalized_dims);
-  if (!g0.defined() || !(g0.shape() == x0.shape()) || g0.dtype() != x0.dtype())
-    throw ShapeError(std::string(op) + ": gradient of shape " +
-                     (g0.defined() ? g0.shape().str() : std::string("(undefined)")) +
-                     " does not match input " + x0.shape().str());
   for (const Tensor* t : {&mean, &inv_std})
     if (!t->defined() || !(t->shape() == Shape{l.rows}) || t->dtype() != x0.dtype())
       throw ShapeError(std::string(op) + ": row statistics of shape " +
                        (t->defined() ? t->shape().str() : std::string("(undefined)")) +
                        " do not match " + std::to_string(l.rows) + " rows");
   const Tensor x = contiguous(x0), g = contiguous(g0), m = contiguous(mean),
-               r = contiguous(inv_std);
-  const Tensor w = weight.defined() ? contiguous(weight) : Tensor();
-  LayerNormGrads out;
-  if (need_dx) out.dx = Tensor::empty(x.shape(), x.dtype());
-  if (need_dweight) out.dweight = Tensor::empty(row_shape(x, normalized_dims), x.dtype());
-  if (need_dbias) out.dbias = Tensor::empty(row_shape(x, normalized_dims), x.dtype());
+               r = contiguous(inv_std), w = contiguous_or_none(weight);
+  LayerNormGrads out = allocate_grads<LayerNormGrads>(x, row_shape(x, normalized_dims), need_dx,
+                                                      need_dweight, need_dbias);
   dispatch_floating(x.dtype(), op, [&](auto t) {
     using T = decltype(t);
-    backward<T>(l, g.data<T>(), x.data<T>(), m.data<T>(), r.data<T>(),
-                w.defined() ? w.data<T>() : nullptr, out);
+    backward<T>(l, g.data<T>(), x.data<T>(), m.data<T>(), r.data<T>(), data_or_null<T>(w), out);
   });
   return out;
 }

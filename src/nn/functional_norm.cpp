@@ -29,6 +29,13 @@ Normalized normalize(const Tensor& x, const std::vector<int64_t>& dims, double e
   return {centered * pow(var + eps, -0.5), mu, var};
 }
 
+// Whether the (optional) affine parameters have x's dtype, as the fused primitives need.
+bool params_match(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  for (const Tensor* t : {&weight, &bias})
+    if (t->defined() && t->dtype() != x.dtype()) return false;
+  return true;
+}
+
 }  // namespace
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
@@ -74,8 +81,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
         "input of shape " +
         x.shape().str());
   Tensor y, batch_mean, batch_var;
-  const auto same_dtype = [&](const Tensor& t) { return !t.defined() || t.dtype() == x.dtype(); };
-  if (same_dtype(weight) && same_dtype(bias)) {
+  if (params_match(x, weight, bias)) {
     y = batch_normalize(x, weight, bias, eps, &batch_mean, &batch_var);
   } else {
     // Parameters of another dtype promote the output, as a composite of ops does.
@@ -121,8 +127,7 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
                        " has shape " + t->shape().str() + ", expected normalized_shape " +
                        normalized_shape.str());
 
-  const auto same_dtype = [&](const Tensor& t) { return !t.defined() || t.dtype() == x.dtype(); };
-  if (same_dtype(weight) && same_dtype(bias)) return layer_normalize(x, k, weight, bias, eps);
+  if (params_match(x, weight, bias)) return layer_normalize(x, k, weight, bias, eps);
   // Parameters of another dtype promote the output, as a composite of ops does.
   std::vector<int64_t> dims;
   for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);

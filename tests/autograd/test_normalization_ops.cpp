@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../nn/nn_test_util.h"
 #include "descent/descent.h"
 #include "descent/kernels/parallel.h"
 
@@ -143,25 +144,16 @@ TEST(BatchNormalize, AnEmptyBatchGivesAnEmptyOutputAndNaNStatistics) {
   for (double value : v.to_vector<double>()) EXPECT_TRUE(std::isnan(value));
 }
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 TEST(BatchNormalize, BadInputsAreErrorsThatNameTheShapes) {
   EXPECT_THROW(batch_normalize(ones({4}), Tensor(), Tensor(), 1e-5), ShapeError);
   EXPECT_THROW(batch_normalize(ones({4, 3}, DType::Int64), Tensor(), Tensor(), 1e-5), DTypeError);
   EXPECT_THROW(batch_normalize(Tensor(), Tensor(), Tensor(), 1e-5), ValueError);
-  const std::string wrong_size = message_of([] {
+  const std::string wrong_size = nn_test::message_of<ShapeError>([] {
     batch_normalize(ones({4, 3}), ones({2}), Tensor(), 1e-5);
   });
   EXPECT_NE(wrong_size.find("weight of shape [2]"), std::string::npos) << wrong_size;
   EXPECT_NE(wrong_size.find("[4, 3]"), std::string::npos) << wrong_size;
-  const std::string wrong_dtype = message_of([] {
+  const std::string wrong_dtype = nn_test::message_of<ShapeError>([] {
     batch_normalize(ones({4, 3}), Tensor(), ones({3}, DType::Float64), 1e-5);
   });
   EXPECT_NE(wrong_dtype.find("bias"), std::string::npos) << wrong_dtype;
@@ -260,7 +252,7 @@ TEST(LayerNormalize, BadInputsAreErrorsThatNameTheShapes) {
   EXPECT_THROW(layer_normalize(ones({4, 3}), 0, Tensor(), Tensor(), 1e-5), ShapeError);
   EXPECT_THROW(layer_normalize(ones({4, 3}, DType::Int64), 1, Tensor(), Tensor(), 1e-5),
                DTypeError);
-  const std::string wrong = message_of([] {
+  const std::string wrong = nn_test::message_of<ShapeError>([] {
     layer_normalize(ones({4, 3}), 1, ones({4}), Tensor(), 1e-5);
   });
   EXPECT_NE(wrong.find("weight of shape [4]"), std::string::npos) << wrong;

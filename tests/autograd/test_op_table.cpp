@@ -51,6 +51,10 @@ Tensor away(const Shape& s) {
 Tensor strided(int64_t r, int64_t c) {
   return leaf(transpose(randn({c, r}, gen(), DType::Float64), 0, 1));
 }
+// A non-contiguous leaf vector of n elements (every other element of a contiguous 2n).
+Tensor every_other(int64_t n) {
+  return leaf(slice(randn({2 * n}, gen(), DType::Float64), 0, 0, 2 * n, 2));
+}
 Tensor idx(std::initializer_list<int64_t> v, const Shape& s) {
   return from_vector(std::span<const int64_t>(v.begin(), v.size()), s);
 }
@@ -497,6 +501,11 @@ std::map<std::string, std::vector<Case>> all_cases() {
        },
        bn},
       {"strided [5,3], no weight or bias", [] { return std::vector<Tensor>{strided(5, 3)}; }, bn},
+      {"[6,3], strided weight and bias",
+       [] {
+         return std::vector<Tensor>{rnd({6, 3}), every_other(3), every_other(3)};
+       },
+       bn},
       {"size-1 trailing axis [4,3,1], weight only",
        [] {
          return std::vector<Tensor>{rnd({4, 3, 1}), rnd({3})};
@@ -516,6 +525,11 @@ std::map<std::string, std::vector<Case>> all_cases() {
   c["layer_norm"] = {{"[4,6] with weight and bias",
                       [] {
                         return std::vector<Tensor>{rnd({4, 6}), rnd({6}), rnd({6})};
+                      },
+                      ln(1)},
+                     {"[4,6], strided weight and bias",
+                      [] {
+                        return std::vector<Tensor>{rnd({4, 6}), every_other(6), every_other(6)};
                       },
                       ln(1)},
                      {"[2,3,4] over the last two, weight only",

@@ -130,6 +130,20 @@ TEST(NnBatchNorm, ShapeErrorsNameTheShapes) {
   });
 }
 
+TEST(NnBatchNorm, ParametersOfAnotherDTypePromoteTheOutput) {
+  // float32 x with float64 weight and bias takes the composite of ops (the fused primitive
+  // needs one dtype): the output is float64, as any op's promotion gives, with the same values
+  // as when x is float64 too (x's values are exact in float32).
+  const Tensor x32 = tensor({1, 2, 3, 6, 0, -2}, {3, 2}, DType::Float32);
+  const Tensor w = tensor({2, -1}, DType::Float64), b = tensor({0.5, 3}, DType::Float64);
+  const Tensor y = batch_norm(x32, Tensor(), Tensor(), w, b, true);
+  EXPECT_EQ(y.dtype(), DType::Float64);
+  const Tensor y64 = batch_norm(to(x32, DType::Float64), Tensor(), Tensor(), w, b, true);
+  const std::vector<double> a = y.to_vector<double>(), e = y64.to_vector<double>();
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], e[i], 1e-6) << i;
+  EXPECT_EQ(layer_norm(x32, {2}, w, b).dtype(), DType::Float64);
+}
+
 TEST(NnBatchNorm, StateDictHasPyTorchsKeysAndDTypes) {
   BatchNorm1d bn(4);
   EXPECT_EQ(bn.state_dict().keys(),
