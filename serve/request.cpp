@@ -1,6 +1,7 @@
 // Reading request bodies; see request.h.
 #include "serve/request.h"
 
+#include <descent/app/json_text.h>
 #include <descent/core/error.h>
 #include <fmt/core.h>
 
@@ -11,9 +12,9 @@ namespace descent::serve {
 nlohmann::json parse_body(std::string_view body) {
   nlohmann::json value;
   try {
-    value = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ValueError(fmt::format("request: body is not valid JSON (at byte {})", e.byte));
+    value = app::parse_json_text<nlohmann::json>(body);
+  } catch (const app::JsonTextError& e) {
+    throw ValueError(fmt::format("request: body is not valid JSON: {}", e.what()));
   }
   if (!value.is_object()) throw ValueError("request: body must be a JSON object");
   return value;

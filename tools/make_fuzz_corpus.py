@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the data-layer fuzz targets (fuzz/corpus/idx, fuzz/corpus/csv).
+"""Writes the seed corpora of the data-layer fuzz targets (fuzz/corpus/idx, fuzz/corpus/csv) and
+of the web lab's API target (fuzz/corpus/api) and the CLI's small tables (fuzz/corpus/tables).
 
 Small files: valid inputs of every kind plus tricky invalid ones, so that the fuzzer starts from
 every branch of the readers and `make test` replays them. Deterministic; run from the repo root:
     python3 tools/make_fuzz_corpus.py
 """
 import gzip
+import json
 import os
 import struct
 
@@ -79,6 +81,76 @@ def csv_corpus():
     write("csv", "missing_name", "\x02a,b\n1,2\n")
 
 
+# The route selector of fuzz/fuzz_api.cpp: byte 0 modulo the number of routes.
+API_ROUTES = ["linear_evaluate", "linear_step", "problem_grid", "race", "dynamics",
+              "dynamics_regimes", "taylor", "taylor_local", "playground",
+              "playground_regularization"]
+
+LECTURE_POINTS = [{"x": [1.0, 2.0], "y": 0}, {"x": [-1.5, 0.5], "y": 1},
+                  {"x": [0.5, -1.0], "y": 2}]
+LECTURE_PARAMS = {"W": [[1.0, -0.5], [0.2, 0.8], [-0.6, 0.1]], "b": [0.0, 0.1, -0.1]}
+
+
+def api_corpus():
+    def request(name, route, body):
+        text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+        write("api", name, bytes([API_ROUTES.index(route)]) + text.encode())
+
+    linear = {"points": LECTURE_POINTS, "params": LECTURE_PARAMS}
+    request("linear_evaluate", "linear_evaluate",
+            dict(linear, loss="softmax", reg=0.1, view=[-2, 2, -2, 2], view_n=4))
+    request("linear_step", "linear_step", dict(linear, loss="svm", margin=1, lr=0.1, steps=3))
+    request("linear_bad_point", "linear_evaluate",
+            {"points": [{"x": [1.0], "y": 7}], "params": LECTURE_PARAMS})
+    request("problem_grid", "problem_grid", {"function": "rosenbrock", "n": 4})
+    request("race", "race", {"function": "booth", "optimizers": ["sgd:lr=0.05", "adam:lr=0.1"],
+                             "steps": 5, "start": [1.5, -1.0]})
+    request("race_bad_spec", "race", {"function": "beale", "optimizers": ["adam:lr=x"]})
+    request("dynamics", "dynamics", {"eigenvalues": [1, 10], "lr": 0.15, "momentum": 0.5,
+                                     "nesterov": True, "steps": 6, "start": [1, -2]})
+    request("dynamics_bad_start", "dynamics", {"eigenvalues": [1, 2], "lr": 0.1, "start": [1]})
+    request("dynamics_regimes", "dynamics_regimes",
+            {"lambda": 10, "momentum": 0.9, "lr_max": 0.3, "n": 5})
+    request("taylor", "taylor", {"function": "sin", "x0": 0.5, "degrees": [1, 3, 13],
+                                 "range": [-6, 6], "points": 9})
+    request("taylor_local", "taylor_local", {"function": "himmelblau", "point": [1, -0.5], "n": 3})
+    request("playground", "playground",
+            {"dataset": "xor", "samples": 16, "widths": [4], "activation": "tanh",
+             "batchnorm": True, "optimizer": "adam:lr=0.05", "steps": 4, "report_every": 2,
+             "grid": 3, "seed": 1})
+    request("playground_regularization", "playground_regularization",
+            {"dataset": "moons", "samples": 16, "widths": [3], "steps": 3, "grid": 3,
+             "lambdas": [0, 0.1], "penalty": "l1"})
+    request("not_an_object", "dynamics", "[1, 2]")
+    request("not_json", "taylor", "{\"degrees\": [1,")
+    # Nested one level past the limit (kMaxJsonDepth = 256), refused before parsing.
+    request("too_deep", "dynamics", '{"eigenvalues": ' + "[" * 256 + "]" * 256 + "}")
+
+
+def tables_corpus():
+    # Byte 0 selects the file kind (see fuzz/fuzz_tables.cpp): 0 matrix, 1 design, 2 points.
+    def table(name, kind, text):
+        write("tables", name, bytes([kind]) + text.encode())
+
+    table("matrix_2x2", 0, "2, 0.5\n0.5, 1\n")
+    table("matrix_3x3_crlf", 0, "4,1,0\r\n1,3,1\r\n\r\n0,1,2\r\n")
+    table("matrix_not_symmetric", 0, "1,2\n3,4\n")
+    table("matrix_not_square", 0, "1,2,3\n4,5,6\n")
+    table("matrix_ragged", 0, "1,2\n3\n")
+    table("matrix_bad_number", 0, "1,x\n2,3\n")
+    table("matrix_huge", 0, "1e308,0\n0,1e308\n")
+    table("design", 1, "1, 100\n2, 101\n3, 99\n4, 102\n")
+    table("design_one_row", 1, "  3\t, -1e-3\n")
+    table("design_empty", 1, "\n\n")
+    table("points_header", 2, "x0,x1,y\n1.5,2,0\n-1,0.5,1\n0,-2,2.0\n")
+    table("points_comments", 2, "# lecture\n\n 1 , 2 , 1\r\n")
+    table("points_bad_label", 2, "1,2,-1\n")
+    table("points_label_too_big", 2, "1,2,3\n")
+    table("points_two_fields", 2, "1,2\n")
+
+
 if __name__ == "__main__":
     idx_corpus()
     csv_corpus()
+    api_corpus()
+    tables_corpus()

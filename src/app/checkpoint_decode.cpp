@@ -7,15 +7,13 @@
 #include <unordered_set>
 
 #include "checkpoint_header.h"
+#include "descent/app/json_text.h"
 
 namespace descent::app::detail {
 namespace {
 
 using ojson = nlohmann::ordered_json;
 
-// Nesting deeper than this is refused: converting or comparing JSON values recurses, and a
-// crafted header must not exhaust the stack.
-constexpr int kMaxJsonDepth = 256;
 // Names and values quoted in messages are cut to this many characters.
 constexpr size_t kMaxQuoted = 80;
 
@@ -30,15 +28,9 @@ std::string excerpt(const ojson& j) {
   return s;
 }
 
-// nlohmann's messages start with "[json.exception.parse_error.101] "; the rest is the reason.
-std::string json_reason(const std::exception& e) {
-  std::string_view w = e.what();
-  const size_t close = w.find("] ");
-  return std::string(close == std::string_view::npos ? w : w.substr(close + 2));
-}
-
 // Parses the header, refusing duplicate keys at any level (nlohmann would silently keep the
-// last one, so two entries for one tensor could hide each other) and excessive nesting.
+// last one, so two entries for one tensor could hide each other) and nesting deeper than
+// kMaxJsonDepth (json_text.h says why).
 ojson parse_json(std::string_view text, std::string_view source) {
   std::vector<std::unordered_set<std::string>> keys;  // one set per open object
   int depth = 0;
@@ -73,10 +65,10 @@ ojson parse_json(std::string_view text, std::string_view source) {
   } catch (const ojson::parse_error& e) {
     // e.byte counts from 1 within the header; the header starts after the length field.
     const uint64_t offset = kLengthBytes + (e.byte > 0 ? e.byte - 1 : 0);
-    fail(source,
-         fmt::format("header is not valid JSON: {} (byte offset {})", json_reason(e), offset));
+    fail(source, fmt::format("header is not valid JSON: {} (byte offset {})", json_error_reason(e),
+                             offset));
   } catch (const ojson::exception& e) {  // e.g. out_of_range for a number like 1e999
-    fail(source, fmt::format("header is not valid JSON: {}", json_reason(e)));
+    fail(source, fmt::format("header is not valid JSON: {}", json_error_reason(e)));
   }
 }
 

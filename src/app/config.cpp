@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "descent/app/json_reader.h"
+#include "descent/app/json_text.h"
 #include "descent/app/model_builder.h"
 #include "descent/core/error.h"
 #include "descent/optim/spec.h"
@@ -347,10 +348,11 @@ nlohmann::json read_json_file(const std::string& path) {
   buffer << in.rdbuf();
   const std::string text = buffer.str();
   try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is 1-based; turn it into a line and column.
-    const size_t at = std::min(e.byte > 0 ? e.byte - 1 : 0, text.size());
+    return parse_json_text<nlohmann::json>(text);
+  } catch (const JsonTextError& e) {
+    if (!e.byte()) throw ValueError(fmt::format("{}: invalid JSON: {}", path, e.what()));
+    // The byte offset as a line and a column.
+    const size_t at = *e.byte();
     const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + at, '\n'));
     const size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
     const size_t column = line_start == std::string::npos ? at + 1 : at - line_start;

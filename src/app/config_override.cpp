@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "descent/app/config.h"
+#include "descent/app/json_text.h"
 #include "descent/core/error.h"
 
 namespace descent::app {
@@ -104,12 +105,23 @@ void apply_override(nlohmann::json& document, const std::string& assignment) {
     throw ValueError(
         fmt::format("--set {}: the value is not valid UTF-8 (byte 0x{:02x} at offset {})", path,
                     static_cast<unsigned char>(text[*at]), *at));
-  nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) value = text;  // not JSON: a plain string
+  nlohmann::json value;
+  try {
+    value = parse_json_text<nlohmann::json>(text);
+  } catch (const JsonTooDeep& e) {
+    throw ValueError(fmt::format("--set {}: the value {}", path, e.what()));
+  } catch (const JsonTextError&) {
+    value = text;  // not JSON: a plain string
+  }
 
   if (!document.is_object()) document = nlohmann::json::object();
   nlohmann::json* node = &document;
   const std::vector<Segment> segments = split_path(path, assignment);
+  // Each segment can open one more level of the document: a path as deep as the values that
+  // json_text.h refuses would overflow the stack as surely.
+  if (segments.size() > static_cast<size_t>(kMaxJsonDepth))
+    throw ValueError(fmt::format("--set: the key path has {} segments; at most {}", segments.size(),
+                                 kMaxJsonDepth));
   std::string walked;
   for (size_t i = 0; i < segments.size(); ++i) {
     const Segment& s = segments[i];

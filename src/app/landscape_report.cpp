@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "descent/app/json_text.h"
 #include "descent/app/text_file.h"
 #include "descent/core/error.h"
 
@@ -122,7 +123,7 @@ std::vector<ReportSection> run_landscape_sections(const fs::path& run_dir) {
   for (const fs::path& file : files) {
     const std::string name = file.lexically_relative(run_dir).generic_string();
     try {
-      const json doc = json::parse(read_text_file(file));
+      const json doc = parse_json_text<json>(read_text_file(file));
       if (!looks_like_landscape(doc)) continue;
       ReportSection s = landscape_section(landscape_from_json(doc, name));
       s.title = fmt::format("Loss landscape ({}): {}", name, s.title);
@@ -130,7 +131,9 @@ std::vector<ReportSection> run_landscape_sections(const fs::path& run_dir) {
     } catch (const std::exception& e) {
       // A file that is not JSON at all is skipped like any other stray file; a landscape that
       // does not read says why in the report.
-      if (dynamic_cast<const json::exception*>(&e) != nullptr) continue;
+      if (dynamic_cast<const JsonTextError*>(&e) != nullptr ||
+          dynamic_cast<const json::exception*>(&e) != nullptr)
+        continue;
       sections.push_back(
           {.title = fmt::format("Loss landscape ({})", name),
            .html = "<p class=\"note\">could not be read: " + html_escape(e.what()) + "</p>\n",

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "descent/app/json_text.h"
 #include "descent/app/text_file.h"
 #include "descent/core/error.h"
 
@@ -80,8 +81,8 @@ double number_field(const nlohmann::json& j, const char* key, std::string_view s
 MetricRecord record_from_line(std::string_view text, std::string_view source, size_t line) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+    j = parse_json_text<nlohmann::json>(text);
+  } catch (const JsonTextError& e) {
     bad_line(source, line, fmt::format("invalid JSON: {}", e.what()));
   }
   if (!j.is_object()) bad_line(source, line, "expected a JSON object");

@@ -9,6 +9,7 @@
 #include <system_error>
 #include <vector>
 
+#include "descent/app/json_text.h"
 #include "descent/app/text_file.h"
 #include "descent/core/error.h"
 
@@ -71,8 +72,8 @@ void RunDir::write_config(const nlohmann::ordered_json& config) const {
 nlohmann::ordered_json RunDir::read_config() const {
   const std::string text = read_text_file(config_path());
   try {
-    return nlohmann::ordered_json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+    return parse_json_text<nlohmann::ordered_json>(text);
+  } catch (const JsonTextError& e) {
     throw IOError(fmt::format("{}: invalid JSON: {}", config_path().string(), e.what()));
   }
 }

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "descent/app/diagnostics_charts.h"
+#include "descent/app/json_text.h"
 #include "descent/app/landscape_report.h"
 #include "descent/app/report.h"
 #include "descent/app/summary_table.h"
@@ -168,8 +169,8 @@ void rerender_run_report(const std::filesystem::path& run_dir) {
     const std::string text = read_text_file(summary);
     nlohmann::json doc;
     try {
-      doc = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
+      doc = parse_json_text<nlohmann::json>(text);
+    } catch (const JsonTextError& e) {
       throw ValueError(fmt::format("{}: invalid JSON: {}", summary.string(), e.what()));
     }
     runs = run_summaries_from_json(doc, summary.string());

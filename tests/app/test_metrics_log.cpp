@@ -231,6 +231,18 @@ TEST(MetricsLog, ReaderNamesFileAndLineOfACorruptRecord) {
   EXPECT_NE(e.find(":1: key 'step'"), std::string::npos) << e;
 }
 
+TEST(MetricsLog, ReaderRefusesARecordNestedTooDeep) {
+  // A value 300,000 levels deep would overflow the stack when the error message prints it.
+  const std::string deep = std::string(300000, '[') + std::string(300000, ']');
+  const std::string e = metrics_parse_error(
+      "{\"run\":\"r\",\"step\":1,\"epoch\":0,\"wall_time\":0.5,\"split\":\"train\","
+      "\"metric\":\"loss\",\"value\":" +
+      deep + "}\n");
+  EXPECT_NE(e.find("run/metrics.jsonl:1: invalid JSON: nests deeper than 256 levels"),
+            std::string::npos)
+      << e;
+}
+
 TEST(MetricsLog, ReadMissingFileIsAnIOError) {
   ScratchDir dir;
   EXPECT_THROW(read_metrics_jsonl(dir.path() / "none.jsonl"), IOError);

@@ -130,6 +130,21 @@ TEST(ServeHttp, MalformedJsonIs400NamingTheProblem) {
   expect_alive(s);
 }
 
+TEST(ServeHttp, DeeplyNestedBodyIs400AndTheServerLives) {
+  // 300,000 levels in 600 KB, under the body limit: parsed whole, the error message that
+  // prints the value would overflow the stack of the server's thread and kill the process.
+  TestServer s;
+  const size_t depth = 300000;
+  const std::string body =
+      "{\"eigenvalues\": " + std::string(depth, '[') + std::string(depth, ']') + "}";
+  auto r = s.client().Post("/api/dynamics", TestServer::auth(), body, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(error_of(r),
+            "request: body is not valid JSON: nests deeper than 256 levels (byte 271)");
+  expect_alive(s);
+}
+
 TEST(ServeHttp, UnknownApiPathIs404Json) {
   TestServer s;
   auto r = s.client().Get("/api/nothing", TestServer::auth());
