@@ -5,6 +5,7 @@
 
 #include <descent/core/error.h>
 
+#include <charconv>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -68,16 +69,18 @@ void add_linear_stream(httplib::Server& server, const ServerOptions& options) {
                    throw ValueError("request: state.steps: must be an integer in [1, 2000]");
                  stream->remaining = steps->get<int64_t>();
                  const std::string interval = req.get_param_value("interval_ms");
-                 stream->interval_ms = interval.empty() ? 50 : std::stoi(interval);
+                 stream->interval_ms = 50;
+                 if (!interval.empty()) {
+                   const char* const end = interval.data() + interval.size();
+                   const auto parsed = std::from_chars(interval.data(), end, stream->interval_ms);
+                   if (parsed.ec != std::errc() || parsed.ptr != end)
+                     throw ValueError("request: interval_ms: expected an integer");
+                 }
                  if (stream->interval_ms < 0 || stream->interval_ms > max_interval)
                    throw ValueError("request: interval_ms: must be in [0, " +
                                     std::to_string(max_interval) + "]");
                  stream->state["steps"] = 1;
                  api_linear_step(stream->state);  // validates everything before the stream starts
-               } catch (const std::invalid_argument&) {
-                 return send_error(res, 400, "request: interval_ms: expected an integer");
-               } catch (const std::out_of_range&) {
-                 return send_error(res, 400, "request: interval_ms: out of range");
                } catch (const ValueError& e) {
                  return send_error(res, 400, request_message(e.what()));
                }

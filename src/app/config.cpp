@@ -11,6 +11,7 @@
 #include "descent/app/json_text.h"
 #include "descent/app/model_builder.h"
 #include "descent/core/error.h"
+#include "descent/kernels/parallel.h"
 #include "descent/optim/spec.h"
 
 namespace descent::app {
@@ -226,6 +227,8 @@ ExperimentConfig parse_config(const nlohmann::json& json) {
   c.shuffle = r.get<bool>("shuffle", c.shuffle);
   c.drop_last = r.get<bool>("drop_last", c.drop_last);
   c.threads = get_count(r, "threads", c.threads, 0);
+  if (c.threads > kernels::kMaxThreads)
+    r.fail("threads", fmt::format("must be at most {}, got {}", kernels::kMaxThreads, c.threads));
   c.log_every_steps = get_count(r, "log_every_steps", c.log_every_steps, 1);
   c.evaluation = parse_section<EvaluationConfig>(r, "evaluation", [](JsonReader& s, auto& e) {
     e.every_epochs = get_count(s, "every_epochs", e.every_epochs, 0);

@@ -3,6 +3,9 @@
 
 #include <fmt/core.h>
 
+#include <charconv>
+#include <string_view>
+
 #include "descent/app/json_reader.h"
 #include "descent/autograd/grad_mode.h"
 #include "descent/autograd/ops.h"
@@ -76,11 +79,12 @@ data::Dataset synthetic(const DataConfig& c, Generator& gen) {
 data::CsvOptions csv_options(const DataConfig& c) {
   data::CsvOptions o;
   if (c.label.starts_with("#")) {
-    try {
-      o.label_index = std::stoll(c.label.substr(1));
-    } catch (const std::exception&) {
+    const std::string_view digits = std::string_view(c.label).substr(1);
+    const auto [end, error] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), o.label_index);
+    // Negative indices count from the end (#-1: the last column), as CsvOptions does.
+    if (error != std::errc() || end != digits.data() + digits.size())
       config_error("data.label", "expected a column name or #index, got \"" + c.label + "\"");
-    }
   } else {
     o.label_name = c.label;
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <new>
 #include <ostream>
 #include <sstream>
 
@@ -33,6 +34,27 @@ bool is_contiguous_geometry(const Shape& shape, const Shape& strides) {
       throw ShapeError("tensor: element count of shape " + shape.str() + " overflows int64");
   throw ShapeError("tensor: byte size of shape " + shape.str() + " overflows (" +
                    std::to_string(dtype_size(dtype)) + " bytes per element)");
+}
+
+// The allocation for a tensor failed (the system refused the memory): say for what.
+[[noreturn, gnu::noinline, gnu::cold]] void throw_out_of_memory(const Shape& shape, DType dtype,
+                                                                int64_t bytes) {
+  std::ostringstream size;
+  size.precision(3);
+  size << static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0);
+  throw OutOfMemoryError("tensor: out of memory for shape " + shape.str() + " " +
+                         std::string(dtype_name(dtype)) + " (" + std::to_string(bytes) +
+                         " bytes, " + size.str() + " GiB)");
+}
+
+// The storage of a new tensor of n elements; OutOfMemoryError when the system refuses it.
+inline Ref<Storage> allocate_storage(const Shape& shape, DType dtype, int64_t n) {
+  const size_t bytes = static_cast<size_t>(n) * dtype_size(dtype);
+  try {
+    return Storage::allocate(bytes);
+  } catch (const std::bad_alloc&) {
+    throw_out_of_memory(shape, dtype, static_cast<int64_t>(bytes));
+  }
 }
 
 // Element count of `shape`, refusing negative sizes and products that overflow.
@@ -98,8 +120,7 @@ TensorImpl::TensorImpl(Ref<Storage> s, const Shape& sh, int64_t n, DType dt)
 
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   const int64_t n = checked_numel(shape, dtype);
-  auto storage = Storage::allocate(static_cast<size_t>(n) * dtype_size(dtype));
-  return Tensor(make_ref<TensorImpl>(std::move(storage), shape, n, dtype));
+  return Tensor(make_ref<TensorImpl>(allocate_storage(shape, dtype, n), shape, n, dtype));
 }
 
 Tensor Tensor::view_of(const Tensor& base, int64_t offset, Shape shape, Shape strides) {

@@ -24,8 +24,12 @@ Tensor checked_input(const Tensor& x, std::string_view what) {
   return contiguous(x);
 }
 
+// Elements per row: the product of the dimensions after the first, also when there are no rows
+// (an empty test split still has its features).
 int64_t row_size(const Tensor& x) {
-  return x.size(0) == 0 ? 0 : x.numel() / x.size(0);
+  int64_t d = 1;
+  for (size_t i = 1; i < x.shape().size(); ++i) d *= x.shape()[i];
+  return d;
 }
 
 // Visits x as (row, feature) → index into the statistics: j, or 0 when not per feature.

@@ -4,13 +4,18 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#include "descent/core/error.h"
 
 namespace descent::kernels {
 namespace {
@@ -49,7 +54,12 @@ class Pool {
   void resize(int threads) {
     stop_workers();
     stopping_.store(false);
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    try {
+      for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    } catch (const std::system_error& e) {
+      throw IOError("set_num_threads: could not start " + std::to_string(threads) + " threads (" +
+                    e.what() + "); running with " + std::to_string(this->threads()));
+    }
   }
 
   void run(int64_t count, const std::function<void(int64_t)>& task) {
@@ -160,11 +170,18 @@ class Pool {
 };
 
 int default_threads() {
-  if (const char* env = std::getenv("DESCENT_NUM_THREADS")) {
-    const int n = std::atoi(env);
-    if (n >= 1) return n;
+  const char* env = std::getenv("DESCENT_NUM_THREADS");
+  if (env != nullptr && *env != '\0') {  // set and not empty (VAR= clears it for one command)
+    const std::string_view text(env);
+    int n = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (error != std::errc() || end != text.data() + text.size() || n < 1 || n > kMaxThreads)
+      throw ValueError("DESCENT_NUM_THREADS: expected an integer in [1, " +
+                       std::to_string(kMaxThreads) + "], got '" + std::string(text) + "'");
+    return n;
   }
-  return std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(
+      std::clamp(std::thread::hardware_concurrency(), 1u, static_cast<unsigned>(kMaxThreads)));
 }
 
 Pool& pool() {
@@ -184,7 +201,9 @@ int num_threads() {
 }
 
 void set_num_threads(int n) {
-  n = std::max(1, n);
+  if (n < 1 || n > kMaxThreads)
+    throw ValueError("set_num_threads: expected a count in [1, " + std::to_string(kMaxThreads) +
+                     "], got " + std::to_string(n));
   pool().resize(n);
 }
 

@@ -175,5 +175,27 @@ TEST(ConfigFile, SyntaxErrorsNameFileLineAndColumn) {
   EXPECT_THROW(read_json_file("/nonexistent/descent.json"), IOError);
 }
 
+TEST(Config, CsvLabelIndexIsAWholeInteger) {
+  testing::ScratchDir dir;
+  const auto path = dir.path() / "points.csv";
+  std::ofstream(path) << "a,b,label\n1,2,0\n3,4,1\n5,6,0\n";
+  const auto data_with_label = [&](const std::string& label) {
+    return testing::data_for(
+        parse_config({{"data", {{"dataset", "csv"}, {"path", path.string()}, {"label", label}}}}));
+  };
+  // #2 and #-1 both name the third column; "#2x" was once read as #2.
+  EXPECT_EQ(data_with_label("#2").train.inputs.shape(),
+            data_with_label("#-1").train.inputs.shape());
+  for (const std::string bad : {"#2x", "#", "#two", "#99999999999999999999"}) {
+    try {
+      data_with_label(bad);
+      FAIL() << "no error for " << bad;
+    } catch (const ValueError& e) {
+      EXPECT_THAT(e.what(),
+                  HasSubstr("data.label: expected a column name or #index, got \"" + bad + "\""));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace descent::app

@@ -84,6 +84,28 @@ TEST(CliTrain, BadConfigsAreClearErrors) {
   EXPECT_FALSE(fs::exists(scratch.path() / "runs"));  // nothing was created
 }
 
+TEST(CliTrain, ThreadCountsOutOfRangeAreClearErrors) {
+  ScratchDir scratch;
+  // Once a generic "Resource temporarily unavailable" from starting 100,000 threads.
+  auto r = run_cli("train " + write_config(scratch.path()) + " --set threads=100000", true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.out, HasSubstr("config: threads: must be at most 256, got 100000"));
+  // Once read with atoi: "2x" ran with 2 threads, "0" and "abc" silently with the default.
+  for (const char* bad : {"2x", "0", "abc", "300"}) {
+    setenv("DESCENT_NUM_THREADS", bad, 1);
+    r = run_cli("train " + write_config(scratch.path()) + " --progress none", true);
+    unsetenv("DESCENT_NUM_THREADS");
+    EXPECT_EQ(r.status, 1) << bad;
+    EXPECT_THAT(r.out, HasSubstr(std::string("DESCENT_NUM_THREADS: expected an integer in [1, "
+                                             "256], got '") +
+                                 bad + "'"));
+  }
+  setenv("DESCENT_NUM_THREADS", "1", 1);
+  r = run_cli("train " + write_config(scratch.path()) + " --progress none", true);
+  unsetenv("DESCENT_NUM_THREADS");
+  EXPECT_EQ(r.status, 0) << r.out;
+}
+
 TEST(CliTrain, DivergenceHasItsOwnExitCode) {
   ScratchDir scratch;
   const auto r = run_cli(

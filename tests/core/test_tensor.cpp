@@ -130,6 +130,23 @@ TEST(Tensor, HugeShapesAreRefusedNotAllocated) {
             "tensor: negative dimension in shape [4611686018427387904, 4, -1]");
 }
 
+TEST(Tensor, StorageTheSystemRefusesIsAnErrorNamingTheShape) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's operator new aborts on a failed allocation instead of "
+                  "throwing std::bad_alloc";
+#endif
+  // 2^62 bytes fit the size arithmetic but no address space, whatever the overcommit policy.
+  try {
+    Tensor::empty({int64_t{1} << 30, int64_t{1} << 30}, DType::Float32);
+    FAIL() << "no error";
+  } catch (const OutOfMemoryError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "tensor: out of memory for shape [1073741824, 1073741824] float32 "
+              "(4611686018427387904 bytes, 4.29e+09 GiB)");
+  }
+  EXPECT_NO_THROW(Tensor::empty({4, 4}, DType::Float32));  // and nothing is left broken
+}
+
 TEST(Tensor, IntegerEdgeCasesAreDefined) {
   const Tensor big = full({2}, 9.2e18, DType::Int64);
   EXPECT_NO_THROW(add(big, big));  // wraps, no undefined behaviour

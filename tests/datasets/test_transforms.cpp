@@ -91,6 +91,20 @@ TEST(Transforms, JsonRoundTripReproducesThePipeline) {
   EXPECT_EQ(q.to_json(), p.to_json());
 }
 
+TEST(Transforms, AnEmptySplitKeepsItsFeatures) {
+  // A test split with no rows (a small CSV, test_fraction 0) still has its features: the
+  // transforms fitted on the training split apply to it, and flatten keeps the row size.
+  Generator gen(5);
+  const Tensor train = randn({6, 2, 3}, gen);
+  Pipeline p;
+  p.add(std::make_unique<Flatten>()).add(std::make_unique<Standardize>());
+  p.add(std::make_unique<MinMax>()).add(std::make_unique<ShiftScale>(1.0, 2.0));
+  p.fit(train);
+  EXPECT_EQ(p.apply(zeros({0, 2, 3})).shape(), (Shape{0, 6}));
+  EXPECT_EQ(p.apply(train).shape(), (Shape{6, 6}));
+  EXPECT_THROW(p.apply(zeros({0, 2, 2})), ShapeError);  // the wrong features, rows or not
+}
+
 TEST(Transforms, ErrorsNameWhatIsWrong) {
   Standardize st;
   EXPECT_THROW(st.apply(zeros({2, 2})), ValueError);  // not fitted

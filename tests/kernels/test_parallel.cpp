@@ -6,9 +6,11 @@
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "descent/core/error.h"
 #include "descent/kernels/parallel.h"
 
 namespace descent::kernels {
@@ -106,6 +108,21 @@ TEST(ThreadPool, AnErrorInATaskReachesTheCaller) {
                std::runtime_error);
   EXPECT_EQ(ran.load(), 8);   // the other tasks still ran
   expect_each_task_once(16);  // and the pool still works
+}
+
+TEST(ThreadPool, CountsOutsideOneToTheMaximumAreErrors) {
+  ThreadCountGuard guard;
+  set_num_threads(2);
+  for (int bad : {0, -3, kMaxThreads + 1}) {
+    try {
+      set_num_threads(bad);
+      FAIL() << "no error for " << bad;
+    } catch (const ValueError& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "set_num_threads: expected a count in [1, 256], got " + std::to_string(bad));
+    }
+  }
+  EXPECT_EQ(num_threads(), 2);  // unchanged by the refusals
 }
 
 TEST(ThreadPool, NestedLoopsRunInline) {

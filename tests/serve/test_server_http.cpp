@@ -2,6 +2,7 @@
 // 4xx and a JSON error, and the server keeps answering afterwards.
 #include <descent/app/metrics_log.h>
 #include <descent/app/run_dir.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -199,6 +200,22 @@ TEST(ServeHttp, LinearStreamSendsOneEventPerStep) {
   auto missing =
       s.client().Get("/api/linear/stream?" + httplib::detail::params_to_query_str(params));
   EXPECT_EQ(missing->status, 400);
+
+  // interval_ms is a whole integer in range: "10ms" is not read as 10.
+  params.emplace("state", state.dump());
+  for (const char* bad : {"10ms", "1e3", "", " 5", "99999999999", "-1", "5000"}) {
+    params.erase("interval_ms");
+    params.emplace("interval_ms", bad);
+    auto r_bad =
+        s.client().Get("/api/linear/stream?" + httplib::detail::params_to_query_str(params));
+    ASSERT_TRUE(r_bad);
+    if (std::string(bad).empty()) {
+      EXPECT_EQ(r_bad->status, 200);  // absent or empty: the default
+      continue;
+    }
+    EXPECT_EQ(r_bad->status, 400) << bad;
+    EXPECT_THAT(error_of(r_bad), ::testing::StartsWith("request: interval_ms: ")) << bad;
+  }
 }
 
 TEST(ServeHttp, StaticFilesNeedNoTokenButApiDoes) {

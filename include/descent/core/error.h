@@ -36,6 +36,11 @@ class AutogradError : public Error {
   using Error::Error;
 };
 
+// A tensor whose storage the system cannot provide; the message names the shape and the bytes.
+class OutOfMemoryError : public Error {
+  using Error::Error;
+};
+
 // Files and streams: what file, what position.
 class IOError : public Error {
   using Error::Error;

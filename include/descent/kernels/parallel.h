@@ -10,9 +10,17 @@
 
 namespace descent::kernels {
 
+// The most threads the pool takes: far beyond any core count this code is tuned for, and far
+// below what exhausts the system's thread limit.
+constexpr int kMaxThreads = 256;
+
 // Threads used by descent's kernels, BLAS products included (they are cut into one block per
-// thread). Defaults to the hardware concurrency, or to DESCENT_NUM_THREADS when set.
+// thread). Defaults to the hardware concurrency (at most kMaxThreads), or to DESCENT_NUM_THREADS
+// when set: a ValueError naming the variable at the first kernel call when that is not an
+// integer in [1, kMaxThreads].
 int num_threads();
+// ValueError for n outside [1, kMaxThreads]; an IOError naming the count when the system refuses
+// to start the threads (the pool then keeps those it did start).
 void set_num_threads(int n);
 
 // Calls body(begin, end) over disjoint ranges that cover [0, n).
