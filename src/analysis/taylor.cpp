@@ -106,8 +106,10 @@ TaylorTable taylor_table(const ScalarFunction& f, double x0, const std::vector<i
   for (int n : degrees) {
     if (n < 0) throw ValueError(fmt::format("taylor: degree {} < 0", n));
   }
-  if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) {
-    throw ValueError(fmt::format("taylor: range [{}, {}] must have lo < hi, both finite", lo, hi));
+  // hi − lo finite too: the grid's spacing is (hi − lo)/(points − 1).
+  if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi) || !std::isfinite(hi - lo)) {
+    throw ValueError(fmt::format(
+        "taylor: range [{}, {}] must have lo < hi, both finite and hi - lo finite", lo, hi));
   }
   if (lo <= f.domain_min) {
     throw ValueError(fmt::format("taylor: range [{}, {}] leaves the domain of {} (x > {})", lo, hi,

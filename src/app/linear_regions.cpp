@@ -16,8 +16,9 @@ std::vector<int64_t> linear_region_grid(const LinearModel& model, double x_min, 
         "linear regions: W must have one row per class and b one entry per class; got {} and {}",
         model.W.size(), model.b.size()));
   if (n < 2) throw ValueError(fmt::format("linear regions: n must be >= 2, got {}", n));
-  if (!std::isfinite(x_min) || !std::isfinite(x_max) || !std::isfinite(y_min) ||
-      !std::isfinite(y_max) || !(x_min < x_max) || !(y_min < y_max))
+  // The widths finite too: the grid's spacing is (max − min)/(n − 1).
+  if (!std::isfinite(x_max - x_min) || !std::isfinite(y_max - y_min) || !(x_min < x_max) ||
+      !(y_min < y_max))
     throw ValueError(
         fmt::format("linear regions: window [{}, {}] x [{}, {}] is empty or not finite", x_min,
                     x_max, y_min, y_max));

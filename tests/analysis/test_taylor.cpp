@@ -104,6 +104,8 @@ TEST(Taylor, BadInputIsAClearError) {
   EXPECT_THROW(taylor_table(sin_f, 0.0, {}, -1, 1, 10), ValueError);
   EXPECT_THROW(taylor_table(sin_f, 0.0, {-1}, -1, 1, 10), ValueError);
   EXPECT_THROW(taylor_table(sin_f, 0.0, {1}, 1, -1, 10), ValueError);
+  // Each end finite, but not the width: the grid would be inf and NaN.
+  EXPECT_THROW(taylor_table(sin_f, 0.0, {1}, -1e308, 1e308, 10), ValueError);
   EXPECT_THROW(taylor_table(sin_f, 0.0, {1}, -1, 1, 1), ValueError);
   const ScalarFunction log1p_f = scalar_function_by_name("log1p");
   EXPECT_THROW(taylor_coefficients(log1p_f, -1.0, 3), ValueError);

@@ -93,6 +93,15 @@ TEST(ServeApi, LinearRequestErrorsNameTheField) {
   body = api_linear_lecture();
   body["steps"] = 0;
   EXPECT_NE(error_of([&] { api_linear_step(body); }).find("steps"), std::string::npos);
+  // A view whose ends are finite but whose width is not would make a grid of inf and NaN.
+  for (const nlohmann::json& view :
+       {nlohmann::json{1.0, -1.0, 0.0, 1.0}, nlohmann::json{-1e308, 1e308, 0.0, 1.0}}) {
+    body = api_linear_lecture();
+    body["view"] = view;
+    EXPECT_NE(error_of([&] { api_linear_evaluate(body); }).find("is empty or not finite"),
+              std::string::npos)
+        << view;
+  }
   body = api_linear_lecture();
   body["colour"] = "red";
   EXPECT_NE(error_of([&] { api_linear_evaluate(body); }).find("colour: unknown key"),
