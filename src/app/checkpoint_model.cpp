@@ -29,7 +29,13 @@ DType experiment_dtype(const ExperimentConfig& config) {
 CheckpointModel::CheckpointModel(const std::filesystem::path& path, const std::string& data_path) {
   const Checkpoint checkpoint = read_checkpoint(path);
   config_ = config_of(checkpoint, path);
-  if (!data_path.empty()) config_.data.path = data_path;
+  if (!data_path.empty()) {
+    if (!config_.data.reads_files())
+      throw ValueError(fmt::format(
+          "data path {}: the checkpoint's dataset \"{}\" is generated and reads no file", data_path,
+          config_.data.dataset));
+    config_.data.path = data_path;
+  }
   data_ = prepare_data(config_.data, config_.seed, experiment_dtype(config_));
   trainer_ = std::make_unique<Trainer>(config_, data_);
   trainer_->restore(checkpoint);

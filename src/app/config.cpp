@@ -104,6 +104,12 @@ DataConfig parse_data(const nlohmann::json& j) {
   if ((d.dataset == "idx" || d.dataset == "csv") && d.path.empty()) {
     r.fail("path", "is required for dataset \"" + d.dataset + "\"");
   }
+  // A path given to a generated dataset, or a test path to one that is not a CSV, would be
+  // ignored without a word: the run would use other data than the user named.
+  if (!d.reads_files() && !d.path.empty())
+    r.fail("path", "dataset \"" + d.dataset + "\" is generated and reads no file");
+  if (d.dataset != "csv" && !d.test_path.empty())
+    r.fail("test_path", "is read only for dataset \"csv\", not \"" + d.dataset + "\"");
   r.finish();
   return d;
 }
@@ -191,6 +197,10 @@ Section parse_section(JsonReader& root, std::string_view key, Body body) {
 }
 
 }  // namespace
+
+bool DataConfig::reads_files() const {
+  return dataset == "fashion-mnist" || dataset == "mnist" || dataset == "idx" || dataset == "csv";
+}
 
 ExperimentConfig parse_config(const nlohmann::json& json) {
   ExperimentConfig c;

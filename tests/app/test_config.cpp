@@ -59,6 +59,11 @@ TEST(Config, BadValuesNameThePath) {
               HasSubstr("data.transforms[1]: unknown transform \"whiten\""));
   EXPECT_THAT(config_error_of({{"data", {{"dataset", "csv"}}}}),
               HasSubstr("data.path: is required"));
+  // Paths that the dataset would not read are refused, not ignored.
+  EXPECT_THAT(config_error_of({{"data", {{"dataset", "xor"}, {"path", "x.csv"}}}}),
+              HasSubstr("data.path: dataset \"xor\" is generated and reads no file"));
+  EXPECT_THAT(config_error_of({{"data", {{"dataset", "fashion-mnist"}, {"test_path", "t.csv"}}}}),
+              HasSubstr("data.test_path: is read only for dataset \"csv\", not \"fashion-mnist\""));
   EXPECT_THAT(config_error_of({{"on_nonfinite", "ignore"}}),
               HasSubstr("on_nonfinite: unknown value"));
   EXPECT_THAT(config_error_of({{"loss", "hinge"}}), HasSubstr("loss.type: unknown loss \"hinge\""));

@@ -146,6 +146,37 @@ TEST(CliEval, EvaluatesACheckpoint) {
   EXPECT_EQ(j["split"], "test");
   EXPECT_EQ(j["examples"], 60);
   EXPECT_GT(j["accuracy"].get<double>(), 0.34);
+  // The spiral is generated: a --data file was once ignored without a word.
+  const auto generated = run_cli("eval " + files.back().string() + " --data /tmp/x.csv", true);
+  EXPECT_EQ(generated.status, 1);
+  EXPECT_THAT(generated.out, HasSubstr("data path /tmp/x.csv: the checkpoint's dataset "
+                                       "\"spiral\" is generated and reads no file"));
+}
+
+TEST(CliEval, DataReplacesTheCheckpointsFile) {
+  ScratchDir scratch;
+  const auto write_csv = [&](const std::string& name, int rows) {
+    std::ofstream out(scratch.path() / name);
+    out << "a,b,label\n";
+    for (int i = 0; i < rows; ++i)
+      out << (i % 7) * 0.3 << "," << (i % 5) * -0.2 << "," << i % 3 << "\n";
+    return (scratch.path() / name).string();
+  };
+  const std::string train = write_csv("train.csv", 50), other = write_csv("other.csv", 20);
+  ASSERT_EQ(run_cli("train " + write_config(scratch.path()) +
+                    " --set data.dataset=csv --set data.path=" + train +
+                    " --set epochs=1 --progress none")
+                .status,
+            0);
+  const auto files = descent::app::list_checkpoints(scratch.path() / "runs" / "spiral" / "v0");
+  ASSERT_FALSE(files.empty());
+  const auto own = run_cli("eval " + files.back().string() + " --json --split train");
+  const auto replaced =
+      run_cli("eval " + files.back().string() + " --json --split train --data " + other);
+  ASSERT_EQ(own.status, 0) << own.out;
+  ASSERT_EQ(replaced.status, 0) << replaced.out;
+  EXPECT_EQ(nlohmann::json::parse(own.out)["examples"], 40);       // 80% of 50 rows
+  EXPECT_EQ(nlohmann::json::parse(replaced.out)["examples"], 16);  // 80% of 20 rows
 }
 
 // Model and optimizer tensors of two checkpoints are bitwise equal.

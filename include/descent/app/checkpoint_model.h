@@ -14,7 +14,8 @@ namespace descent::app {
 class CheckpointModel {
  public:
   // CheckpointError when the file is missing or invalid, or holds no run config; the config's
-  // own errors otherwise. `data_path` (when not empty) replaces the config's data path.
+  // own errors otherwise. `data_path` (when not empty) replaces the config's data path; a
+  // ValueError when the checkpoint's dataset is generated, so there is no file to replace.
   CheckpointModel(const std::filesystem::path& checkpoint, const std::string& data_path);
   CheckpointModel(const CheckpointModel&) = delete;
   CheckpointModel& operator=(const CheckpointModel&) = delete;

@@ -34,6 +34,10 @@ struct DataConfig {
   std::vector<double> offsets = {0.0};  // linear-regression: per-feature offset (cycled)
   // Applied in order, fitted on the training split: standardize | minmax | none | flatten.
   std::vector<std::string> transforms = {"standardize"};
+
+  // Whether the dataset is read from files (fashion-mnist, mnist, idx, csv) rather than
+  // generated: only then does `path` mean anything (parse_config refuses it otherwise).
+  bool reads_files() const;
 };
 
 // One layer of the model, normalized: {"type": ..., every option with its value}.
