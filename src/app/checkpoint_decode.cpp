@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <unordered_set>
 
 #include "checkpoint_header.h"
@@ -28,36 +29,20 @@ std::string excerpt(const ojson& j) {
   return s;
 }
 
-// Parses the header, refusing duplicate keys at any level (nlohmann would silently keep the
-// last one, so two entries for one tensor could hide each other) and nesting deeper than
-// kMaxJsonDepth (json_text.h says why).
+// Parses the header, refusing nesting deeper than kMaxJsonDepth (json_text.h says why) and
+// duplicate keys at any level (nlohmann would silently keep the last one, so two entries for one
+// tensor could hide each other).
 ojson parse_json(std::string_view text, std::string_view source) {
+  if (const std::optional<size_t> at = json_too_deep_at(text))
+    fail(source, fmt::format("header nests deeper than {} levels (byte offset {})", kMaxJsonDepth,
+                             kLengthBytes + *at));
   std::vector<std::unordered_set<std::string>> keys;  // one set per open object
-  int depth = 0;
   auto callback = [&](int, ojson::parse_event_t event, ojson& parsed) {
-    switch (event) {
-      case ojson::parse_event_t::object_start:
-      case ojson::parse_event_t::array_start:
-        if (++depth > kMaxJsonDepth) {
-          fail(source, fmt::format("header nests deeper than {} levels", kMaxJsonDepth));
-        }
-        if (event == ojson::parse_event_t::object_start) keys.emplace_back();
-        break;
-      case ojson::parse_event_t::object_end:
-        keys.pop_back();
-        [[fallthrough]];
-      case ojson::parse_event_t::array_end:
-        --depth;
-        break;
-      case ojson::parse_event_t::key:
-        if (!keys.back().insert(parsed.get<std::string>()).second) {
-          fail(source,
-               fmt::format("header has the key {} twice", quote_cut(parsed.get<std::string>())));
-        }
-        break;
-      case ojson::parse_event_t::value:
-        break;
-    }
+    if (event == ojson::parse_event_t::object_start) keys.emplace_back();
+    if (event == ojson::parse_event_t::object_end) keys.pop_back();
+    if (event == ojson::parse_event_t::key && !keys.back().insert(parsed.get<std::string>()).second)
+      fail(source,
+           fmt::format("header has the key {} twice", quote_cut(parsed.get<std::string>())));
     return true;
   };
   try {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,22 @@ double max_abs_diff(const Tensor& a, const Tensor& b) {
   double d = 0.0;
   for (size_t i = 0; i < u.size() && i < v.size(); ++i) d = std::max(d, std::abs(u[i] - v[i]));
   return d;
+}
+
+// The gradients of Σ weights·y with respect to `leaves` agree, within tol, for the primitive's
+// output y (its fused first-order rule), for the composite's y_ref, and for normalize() run
+// again and differentiated with create_graph (the rule that recomputes the statistics with ops).
+void expect_same_gradients(const Tensor& y, const Tensor& y_ref,
+                           const std::function<Tensor()>& normalize, const Tensor& weights,
+                           const std::vector<Tensor>& leaves, double tol) {
+  const auto fused = grad({sum(mul(y, weights))}, leaves);
+  const auto reference = grad({sum(mul(y_ref, weights))}, leaves);
+  const auto recorded = grad({sum(mul(normalize(), weights))}, leaves, {.create_graph = true});
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    SCOPED_TRACE("leaf " + std::to_string(i));
+    EXPECT_LT(max_abs_diff(fused[i], reference[i]), tol);
+    EXPECT_LT(max_abs_diff(recorded[i], reference[i]), tol);
+  }
 }
 
 std::vector<int64_t> statistics_axes(const Tensor& x) {
@@ -88,16 +105,8 @@ TEST(BatchNormalize, MatchesTheCompositeForwardAndBackward) {
           max_abs_diff(batch_var, reshape(mean(mul(centered, centered), statistics_axes(x)), {c})),
           tol);
 
-      const auto fused = grad({sum(mul(y, weights))}, leaves);
-      const auto reference = grad({sum(mul(y_ref, weights))}, leaves);
-      // With create_graph the primitive's rule recomputes the statistics with ops.
-      const auto recorded =
-          grad({sum(mul(batch_normalize(x, w, b, 1e-5), weights))}, leaves, {.create_graph = true});
-      for (size_t i = 0; i < leaves.size(); ++i) {
-        SCOPED_TRACE("leaf " + std::to_string(i));
-        EXPECT_LT(max_abs_diff(fused[i], reference[i]), tol);
-        EXPECT_LT(max_abs_diff(recorded[i], reference[i]), tol);
-      }
+      expect_same_gradients(
+          y, y_ref, [&] { return batch_normalize(x, w, b, 1e-5); }, weights, leaves, tol);
     }
   }
 }
@@ -204,15 +213,8 @@ TEST(LayerNormalize, MatchesTheCompositeForwardAndBackward) {
       const Tensor y = layer_normalize(x, s.k, w, b, 1e-5);
       const Tensor y_ref = layer_composite(x, s.k, w, b, 1e-5);
       EXPECT_LT(max_abs_diff(y, y_ref), tol);
-      const auto fused = grad({sum(mul(y, weights))}, leaves);
-      const auto reference = grad({sum(mul(y_ref, weights))}, leaves);
-      const auto recorded = grad({sum(mul(layer_normalize(x, s.k, w, b, 1e-5), weights))}, leaves,
-                                 {.create_graph = true});
-      for (size_t i = 0; i < leaves.size(); ++i) {
-        SCOPED_TRACE("leaf " + std::to_string(i));
-        EXPECT_LT(max_abs_diff(fused[i], reference[i]), tol);
-        EXPECT_LT(max_abs_diff(recorded[i], reference[i]), tol);
-      }
+      expect_same_gradients(
+          y, y_ref, [&] { return layer_normalize(x, s.k, w, b, 1e-5); }, weights, leaves, tol);
     }
   }
 }
